@@ -1,4 +1,4 @@
 export * from './events';
 export * from './header';
-export * from './schema';
 export * from './live-protocol';
+export * from './schema';
