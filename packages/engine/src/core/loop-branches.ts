@@ -375,7 +375,7 @@ function callHandler<R>(
     const r = res as HandlerOut;
     const obj = typeof r === 'object' && r !== null ? r : null;
     const out = obj && 'out' in obj ? obj.out : null;
-    const outBytes = out == null ? 0 : typeof out === 'string' ? out.length : out.length;
+    const outBytes = out == null ? 0 : typeof out === 'string' ? toBytes(out).length : out.length;
     const action = toAction(obj ? obj.action : r);
     l.trace({
       kind: 'handler',

@@ -69,9 +69,10 @@ export class OutBuffer {
 
   /** `n` bytes were written: evio's `out = out[n:]`, or the 4096 rule when all is written. */
   consume(n: number): void {
+    const capBefore = this.data.length - this.start; // evio measures cap(c.out) before reslicing
     this.start += n;
     if (this.start < this.end) return;
-    if (this.data.length - this.end > OUT_PAGE_KEEP) {
+    if (capBefore > OUT_PAGE_KEEP) {
       this.data = EMPTY;
       this.start = 0;
     }

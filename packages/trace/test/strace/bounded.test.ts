@@ -1,0 +1,46 @@
+/** The importer holds back a bounded number of events, and streams any chunking the same way. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { StraceImporter } from '../../src/strace/index';
+import { acceptOutcomes, importFixture, ofKind, STRACE_DIR } from './helpers';
+
+describe('bounded holds', () => {
+  it('still gives a valid recording when holds are forced early', () => {
+    const r = importFixture('evio-herd-4loops-roundrobin.strace', { maxHeldEvents: 20 });
+    expect(r.summary.forcedHolds).toBeGreaterThan(0);
+    expect(r.header.loops).toBe(4);
+    const out = acceptOutcomes(r.events);
+    expect(out.won).toBe(20);
+    expect(out.eagain).toBe(38);
+    expect(ofKind(r.events, 'wait-return').length).toBe(2033);
+  });
+
+  it('never holds more than the limit between two pushes (nginx: listener candidates, long waits)', () => {
+    const text = readFileSync(path.join(STRACE_DIR, 'nginx-static.strace'), 'utf8');
+    const imp = new StraceImporter({ maxHeldEvents: 1000 });
+    let released = 0;
+    let lines = 0;
+    for (const line of text.split('\n')) {
+      released += imp.pushLine(line).length;
+      lines++;
+      // Each line makes at most a few events: everything older than the limit has left.
+      if (lines > 2000) expect(released).toBeGreaterThan(0);
+    }
+    const r = imp.finish();
+    expect(released + r.events.length).toBe(r.summary.events);
+    expect(r.summary.loops).toBe(2);
+  });
+
+  it('gives the same recording for any chunk size', () => {
+    const text = readFileSync(path.join(STRACE_DIR, 'evio-herd-4loops-random.strace'), 'utf8');
+    const run = (size: number) => {
+      const imp = new StraceImporter({ created: 'x' });
+      const events = [];
+      for (let i = 0; i < text.length; i += size) events.push(...imp.push(text.slice(i, i + size)));
+      events.push(...imp.finish().events);
+      return events;
+    };
+    expect(run(977)).toEqual(run(1 << 20));
+  });
+});
