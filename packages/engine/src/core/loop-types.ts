@@ -62,6 +62,8 @@ export interface LoopConfig {
    * drains its notes. Returns null when there are none.
    */
   takeExternalNotes?: () => Note[] | null;
+  /** The OS thread id running the loop, for the trace (-1 or absent when there is none). */
+  threadId?: number;
   /** Called when a handler asks for a server shutdown, or the loop fails. */
   onStop?: (reason: 'shutdown' | 'error', error: string | null) => void;
 }

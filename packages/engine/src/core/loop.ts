@@ -97,7 +97,12 @@ export class Loop implements ConnOwner {
     this.epfd = k.pollCreate();
     this.wakeFd = k.eventfdCreate();
     if (this.tracer.enabled)
-      this.trace({ kind: 'loop-start', epfd: this.epfd, wakeFd: this.wakeFd, thread: -1 });
+      this.trace({
+        kind: 'loop-start',
+        epfd: this.epfd,
+        wakeFd: this.wakeFd,
+        thread: this.cfg.threadId ?? -1,
+      });
     this.ctl('add', this.wakeFd, null, EV.IN);
     const lnMask = EV.IN | (this.mode.exclusive ? EV.EXCLUSIVE : 0);
     for (const ln of this.listeners.values()) {

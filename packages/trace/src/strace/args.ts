@@ -114,6 +114,8 @@ export function structField(struct: string, key: string): string | null {
   return null;
 }
 
+const EPOLL_EVENT_RE = /^\{(?:events=)?([A-Z|]+), (?:data=)?\{u32=(\d{1,10}), u64=(\d{1,20})\}\}$/;
+
 /** One `struct epoll_event` as printed: its mask and its data (u64 as text, u32 as a number). */
 export interface EpollEventArg {
   mask: number;
@@ -126,6 +128,9 @@ export interface EpollEventArg {
  * (strace >= 5.x) into mask and data.
  */
 export function parseEpollEvent(s: string): EpollEventArg | null {
+  // The usual shapes, without splitting: a ready list can hold 64 of them per wait.
+  const fast = EPOLL_EVENT_RE.exec(s);
+  if (fast !== null) return { mask: parseMask(fast[1]!), u32: Number(fast[2]), u64: fast[3]! };
   if (!s.startsWith('{') || !s.endsWith('}')) return null;
   const parts = splitArgs(s.slice(1, -1));
   if (parts.length < 2) return null;
@@ -161,7 +166,7 @@ export function iovecSum(s: string): { sum: number; truncated: boolean } | null 
     if (len === null) return null;
     sum += len;
   }
-  return { sum, truncated };
+  return Number.isSafeInteger(sum) ? { sum, truncated } : null;
 }
 
 const PORT_RE = /(?:sin6?_port)=htons\((\d+)\)/;

@@ -87,6 +87,7 @@ function noteListener(m: Model, ep: Epoll, fd: number, t: number): void {
   const kind = proc.fds.get(fd)?.kind;
   if (kind === 'listener') {
     if (!ep.listenersEmitted.has(fd)) {
+      if (!proc.listeners.includes(fd)) proc.listeners.push(fd);
       const q = m.listenerItem(ep, fd, proc.listeners.indexOf(fd), 'unknown', t);
       m.emit(q.ev, q.loop);
     }

@@ -202,6 +202,7 @@ export function forget(m: Model, proc: Proc, fd: number): void {
     if (!ep.decided) {
       ep.decided = true;
       ep.ref.state = 'filtered';
+      m.dropCandidatesOf(ep);
     }
     m.settleWakes(ep);
     ep.stopped = true;
@@ -227,8 +228,10 @@ export function sysCall(m: Model, c: Call): void {
     (/^fcntl$/.test(c.name) && /F_DUPFD/.test(c.args[1] ?? '')) ||
     c.name === 'socket';
   const v = c.res.value ?? -1;
-  const fdArg = c.name.startsWith('eventfd') || c.name === 'socket' ? v : first;
-  const info = fdArg === null || fdArg < 0 ? null : m.world.fdFor(th, fdArg);
+  // A new fd number says nothing about which process the thread belongs to: no lookup for it.
+  const newFd = c.name.startsWith('eventfd') || c.name === 'socket';
+  const fdArg = newFd ? v : first;
+  const info = fdArg === null || fdArg < 0 || newFd ? null : m.world.fdFor(th, fdArg);
   const proc = rootOf(th.proc);
   if (creates && v >= 0) {
     forget(m, proc, v);

@@ -6,7 +6,10 @@ import type { Model } from './model';
 import { rootOf, type Thread } from './world';
 
 export function exitThread(m: Model, th: Thread, text: string, killed: boolean, t: number): void {
-  m.emit({ kind: 'mark', t, loop: -1, text: `thread ${th.tid}: ${text}` }, m.loopOf(th));
+  m.emit(
+    { kind: 'mark', t, loop: -1, text: `${th.tid === 0 ? 'process' : `thread ${th.tid}`}: ${text}` },
+    m.loopOf(th),
+  );
   for (const a of th.openAccepts) if (th.current !== null) m.placeAccept(a, th.current);
   th.openAccepts.length = 0;
   if (!th.alive) return;

@@ -8,9 +8,10 @@ import type { TraceEvent } from '../events';
 import { makeHeader } from '../header';
 import { splitArgs } from './args';
 import { WAIT_CALLS, waitStart } from './calls-epoll';
+import { Clock } from './clock';
 import { exitThread } from './exits';
 import { HANDLERS } from './handlers';
-import { parseStraceLine, type Stamp, type StraceLine } from './line';
+import { parseStraceLine, type StraceLine } from './line';
 import { type Call, Model } from './model';
 import { programFromComments } from './program';
 import type { Slot } from './queue';
@@ -52,9 +53,7 @@ export class StraceImporter {
   private parsed = 0;
   private skippedCount = 0;
   private readonly skipped: SkippedLine[] = [];
-  private base: Stamp | null = null;
-  private dayOffset = 0;
-  private lastSec = 0;
+  private readonly clock = new Clock();
 
   constructor(opts: StraceImportOptions = {}) {
     this.opts = opts;
@@ -63,6 +62,11 @@ export class StraceImporter {
       keepNoise: opts.keepNoise ?? true,
       maxHeld: opts.maxHeldEvents ?? 50_000,
     });
+  }
+
+  /** Events (and kept places) waiting for a later line; never above `maxHeldEvents` between lines. */
+  get heldEvents(): number {
+    return this.m.queue.held;
   }
 
   /** Feeds a chunk of text (any split, even inside a line); returns the events now final. */
@@ -150,16 +154,13 @@ export class StraceImporter {
       throw new StraceImportError(this.notStrace());
   }
 
-  /** ns since the first line; `-tt` times that go back by more than 12 h crossed midnight. */
-  private time(s: Stamp): number {
-    if (this.base === null) this.base = s;
-    if (!s.epoch && s.sec + this.dayOffset < this.lastSec - 43_200) this.dayOffset += 86_400;
-    const sec = s.sec + (s.epoch ? 0 : this.dayOffset);
-    this.lastSec = sec;
-    return Math.max(0, (sec - this.base.sec) * 1e9 + (s.ns - this.base.ns));
+  /** One line, then release what it made final (so a huge chunk holds no more than `maxHeld`). */
+  private handle(raw: string): void {
+    this.handleLine(raw);
+    this.m.queue.flush();
   }
 
-  private handle(raw: string): void {
+  private handleLine(raw: string): void {
     this.lineNo++;
     let line: StraceLine;
     try {
@@ -177,12 +178,16 @@ export class StraceImporter {
       this.skip(line.reason, raw);
       return;
     }
-    if (this.base !== null && line.time.epoch !== this.base.epoch) {
+    if (!this.clock.sameStyle(line.time)) {
       this.skip('timestamp style changed (-tt vs -ttt)', raw);
       return;
     }
+    const t = this.clock.at(line.time);
+    if (t === null) {
+      this.skip('timestamp out of range', raw);
+      return;
+    }
     this.parsed++;
-    const t = this.time(line.time);
     const tid = line.pid ?? 0;
     const th = this.m.world.thread(tid);
     switch (line.type) {

@@ -56,8 +56,11 @@ const NO_TIME_RE = /^(?:\[pid\s+\d+\]\s+|\d+\s+)?[A-Za-z_][A-Za-z0-9_]*\(/;
 /** Converts a fraction such as `000123` (any number of digits up to 9) to nanoseconds. */
 function fractionNs(frac: string | undefined): number {
   if (frac === undefined || frac === '') return 0;
-  return Number(frac.padEnd(9, '0').slice(0, 9));
+  if (frac.length > 9) return Number(frac.slice(0, 9));
+  return Number(frac) * POW10[9 - frac.length]!;
 }
+
+const POW10 = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000];
 
 /** Parses the `= ret ERRNO (text) <dur>` tail after a call's closing parenthesis. */
 export function parseResult(tail: string): CallResult | null {
@@ -72,7 +75,8 @@ export function parseResult(tail: string): CallResult | null {
   }
   const errno = m[2] !== undefined && (value === null || value < 0) ? m[2] : null;
   const d = DUR_RE.exec(tail);
-  const durNs = d === null ? null : Number(d[1]) * 1e9 + fractionNs(d[2]);
+  const dur = d === null ? null : Number(d[1]) * 1e9 + fractionNs(d[2]);
+  const durNs = dur !== null && Number.isSafeInteger(dur) ? dur : null;
   return { ret, value, errno, durNs };
 }
 
@@ -90,6 +94,7 @@ export function parseStraceLine(raw: string): StraceLine {
   }
   const pidText = m[1] ?? m[2];
   const pid = pidText === undefined ? null : Number(pidText);
+  if (pid !== null && !Number.isSafeInteger(pid)) return { type: 'bad', reason: 'pid out of range' };
   const time: Stamp =
     m[7] !== undefined
       ? { sec: Number(m[7]), ns: fractionNs(m[8]), epoch: true }

@@ -2,7 +2,7 @@
  * Shared state and helpers of the syscall handlers: the world (processes, fds, epolls), the
  * output queue, and the loop / listener bookkeeping that several handlers need.
  */
-import type { AcceptAttempt, ListenerRegistered, TraceEventDraft } from '../events';
+import type { ListenerRegistered, TraceEventDraft } from '../events';
 import type { CallResult } from './line';
 import { type LoopRef, type Noise, OutputQueue, type QItem, type Slot } from './queue';
 import { type Candidate, type Epoll, type OpenAccept, rootOf, type Thread, World } from './world';
@@ -37,7 +37,7 @@ type Draft<K extends TraceEventDraft['kind']> = Extract<TraceEventDraft, { kind:
 export class Model {
   readonly world = new World();
   readonly queue: OutputQueue;
-  /** Per-call counters for the summary, e.g. `accept4`. */
+  /** `other` events by name, for the summary. */
   readonly unmapped = new Map<string, number>();
 
   constructor(readonly opts: ModelOptions) {
@@ -49,6 +49,7 @@ export class Model {
     return th.current?.ref ?? null;
   }
 
+  /** Queues an event; its loop (and eventfd target) are filled in when it leaves the queue. */
   emit(
     ev: TraceEventDraft,
     loop: LoopRef | null = null,
@@ -58,6 +59,7 @@ export class Model {
     this.queue.push(ev, loop, target, noise);
   }
 
+  /** A queue item for a kept place (`Slot.resolve`). */
   item(ev: TraceEventDraft, loop: LoopRef | null): QItem {
     return { ev, loop, target: null, noise: null };
   }
@@ -80,8 +82,10 @@ export class Model {
       index: -1,
       // Forced before its first wait returned: not a loop so far (a later blocking wait promotes it).
       force: () => {
-        if (ref.state === 'pending') ref.state = 'filtered';
+        if (ref.state !== 'pending') return;
+        ref.state = 'filtered';
         ep.decided = true;
+        this.dropCandidatesOf(ep);
       },
     };
     const loopStart: Draft<'loop-start'> = {
@@ -141,6 +145,7 @@ export class Model {
       ep.decided = true;
       ep.ref.state = blocking ? 'loop' : 'filtered';
       if (ep.loopStart !== null) ep.loopStart.wakeFd = ep.wakeFd;
+      if (!blocking) this.dropCandidatesOf(ep);
       return;
     }
     if (ep.ref.state !== 'filtered' || !blocking) return;
@@ -187,6 +192,7 @@ export class Model {
     return true;
   }
 
+  /** The `declined` accept of a loop woken for listener `fd` at `t` that waited again without accepting. */
   declined(ep: Epoll, fd: number, t: number): QItem {
     const ev: Draft<'accept'> = {
       kind: 'accept',
@@ -200,9 +206,10 @@ export class Model {
       reason: 'no accept after wake-up (balancer declined)',
       errno: null,
     };
-    return this.item(ev as AcceptAttempt as TraceEventDraft, ep.ref);
+    return this.item(ev, ep.ref);
   }
 
+  /** The `listener` event of `fd` in loop `ep` (the log never says its address: `unknown`). */
   listenerItem(ep: Epoll, fd: number, index: number, network: string, t: number): QItem {
     ep.listenersEmitted.add(fd);
     const ev: Omit<ListenerRegistered, 'seq'> = {
@@ -216,6 +223,16 @@ export class Model {
       reuseport: false,
     };
     return this.item(ev, ep.ref);
+  }
+
+  /** A runtime poller's registrations say nothing about listeners: release what they hold. */
+  dropCandidatesOf(ep: Epoll): void {
+    const cands = rootOf(ep.proc).candidates;
+    for (const [fd, c] of cands) {
+      for (const a of c.adds) if (a.ep === ep) a.slot.resolve([]);
+      c.adds = c.adds.filter((a) => a.ep !== ep);
+      if (c.adds.length === 0 && c.declines.length === 0) cands.delete(fd);
+    }
   }
 
   /** A candidate turned out not to be a listener: its held places stay empty. */

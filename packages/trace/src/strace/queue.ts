@@ -88,6 +88,11 @@ export class OutputQueue {
     return this.nextLoop;
   }
 
+  /** Queued items (events and places) not released yet. */
+  get held(): number {
+    return this.items.length - this.head;
+  }
+
   /** Number of events released so far. */
   get released(): number {
     return this.seq;

@@ -181,13 +181,15 @@ export class World {
     for (const [k, v] of from.epolls) if (!into.epolls.has(k)) into.epolls.set(k, v);
     for (const [k, v] of from.owner) if (!into.owner.has(k)) into.owner.set(k, v);
     for (const [k, v] of from.wonAccepts) if (!into.wonAccepts.has(k)) into.wonAccepts.set(k, v);
+    for (const [k, v] of from.candidates) if (!into.candidates.has(k)) into.candidates.set(k, v);
+    for (const fd of from.listeners) if (!into.listeners.includes(fd)) into.listeners.push(fd);
     into.alive += from.alive;
     from.parent = into;
     th.proc = into;
   }
 
-  /** Every thread id seen, sorted. */
+  /** Every thread id seen, sorted (0 stands for "no pid column" and is left out). */
   pids(): number[] {
-    return [...this.threads.keys()].sort((a, b) => a - b);
+    return [...this.threads.keys()].filter((p) => p !== 0).sort((a, b) => a - b);
   }
 }

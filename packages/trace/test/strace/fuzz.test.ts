@@ -1,8 +1,11 @@
 /** Property tests: no input line makes the parser or the importer throw (except "not strace"). */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateEvent } from '../../src/index';
 import { parseStraceLine, StraceImportError, StraceImporter } from '../../src/strace/index';
+import { STRACE_DIR } from './helpers';
 
 const SAMPLES = [
   '25539 13:55:08.602272 epoll_ctl(4, EPOLL_CTL_ADD, 3, {events=EPOLLIN|EPOLLOUT|EPOLLRDHUP|EPOLLET, data={u32=587607800, u64=139930622111480}} <unfinished ...>',
@@ -80,6 +83,47 @@ describe('StraceImporter', () => {
           new Set(events.filter((e) => e.kind === 'loop-start').map((e) => e.loop)).size,
         );
       }),
+      { numRuns: 1500 },
+    );
+  });
+});
+
+/** Real lines of a Go herd log, picked in any order and damaged: merges, joins, holds all happen. */
+const REAL = readFileSync(path.join(STRACE_DIR, 'evio-herd-4loops-random.strace'), 'utf8')
+  .split('\n')
+  .slice(5, 400);
+const realMangled = fc
+  .tuple(
+    fc.constantFrom(...REAL),
+    fc.nat(),
+    fc.nat(),
+    fc.string({ unit: fc.constantFrom(...'(){}[]",=<>. 0123456789-?|'.split('')) }),
+  )
+  .map(([s, a, b, junk]) => s.slice(0, a % (s.length + 1)) + junk + s.slice(b % (s.length + 1)));
+
+describe('StraceImporter on shuffled real lines', () => {
+  it('emits only valid, ordered events with a tiny hold limit', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(realMangled, fc.constantFrom(...REAL), fc.constantFrom(...REAL)), {
+          maxLength: 100,
+        }),
+        (lines) => {
+          const imp = new StraceImporter({ created: '2026-11-27T00:00:00.000Z', maxHeldEvents: 7 });
+          const events = [...imp.push(lines.join('\n'))];
+          try {
+            events.push(...imp.finish().events);
+          } catch (err) {
+            expect(err).toBeInstanceOf(StraceImportError);
+            return;
+          }
+          events.forEach((e, i) => {
+            validateEvent(JSON.parse(JSON.stringify(e)), i + 2);
+            expect(e.seq).toBe(i);
+            if (i > 0) expect(e.t).toBeGreaterThanOrEqual(events[i - 1]!.t);
+          });
+        },
+      ),
       { numRuns: 1500 },
     );
   });

@@ -33,7 +33,7 @@ describe('a single-threaded loop', () => {
 
   it('makes one loop from epoll_create, with the program from # cmd:', () => {
     expect(r.header).toMatchObject({ mode: 'strace', loops: 1, balance: null, host: null });
-    expect(r.header.source).toEqual({ type: 'strace', program: 'tiny-server', pids: [0], seed: null });
+    expect(r.header.source).toEqual({ type: 'strace', program: 'tiny-server', pids: [], seed: null });
     expect(ofKind(r.events, 'loop-start')).toMatchObject([{ loop: 0, epfd: 3, wakeFd: -1, thread: 0 }]);
     expect(r.events.map((e) => e.seq)).toEqual(r.events.map((_, i) => i));
   });
@@ -76,7 +76,7 @@ describe('a single-threaded loop', () => {
 
   it('keeps the signal as an other event and the exit as a mark, then stops the loop', () => {
     expect(ofKind(r.events, 'other').map((e) => e.name)).toEqual(['SIGTERM']);
-    expect(ofKind(r.events, 'mark').map((e) => e.text)).toEqual(['thread 0: killed by SIGTERM']);
+    expect(ofKind(r.events, 'mark').map((e) => e.text)).toEqual(['process: killed by SIGTERM']);
     expect(ofKind(r.events, 'loop-stop')).toMatchObject([
       { loop: 0, reason: 'shutdown', error: 'killed by SIGTERM' },
     ]);
@@ -141,7 +141,7 @@ describe('interleaved threads', () => {
     expect(ofKind(r.events, 'write')).toMatchObject([
       { sys: 'writev', asked: 33025, written: 4096, result: 'partial' },
     ]);
-    expect(r.header.source.pids).toEqual([0, 101, 102]);
+    expect(r.header.source.pids).toEqual([101, 102]);
   });
 
   it('gives the same events whatever the chunking', () => {
@@ -245,6 +245,19 @@ describe('bad input', () => {
   it('gives up early on a large non-strace input', () => {
     const imp = new StraceImporter();
     expect(() => imp.push('x\n'.repeat(5000))).toThrow(StraceImportError);
+  });
+
+  it('skips numbers no recording can hold', () => {
+    const r = importChecked(
+      [
+        '1 10:00:00.000000 epoll_create1(0) = 8',
+        '99999999999999999999 10:00:00.000001 epoll_wait(8, [], 64, 100) = 0',
+        '1 10:00:00.000002 epoll_wait(8, [], 64, 100) = 0 <99999999999.000000>',
+        '1 10:00:00.000003 writev(3, [{iov_base="", iov_len=9007199254740991}, {iov_base="", iov_len=9}], 2) = 4',
+      ].join('\n'),
+    );
+    expect(r.summary.skipped.map((s) => [s.line, s.reason])).toEqual([[2, 'pid out of range']]);
+    expect(ofKind(r.events, 'wait-return')[0]!.blockedNs).toBe(-1);
   });
 
   it('handles midnight with -tt', () => {

@@ -1,0 +1,94 @@
+/**
+ * `herd`: M connections, one after another, to N loops that all watch one listener. Every
+ * connection wakes every loop (the thundering herd): one loop wins the accept, the others get
+ * EAGAIN or decline under the balancer. Each client sends a short message and checks the echo.
+ */
+import { LoopbackClient } from './loopback-client';
+import type { Scenario, ScenarioContext } from './scenario';
+
+function message(client: number, bytes: number): Buffer {
+  const unit = Buffer.from(`herd client ${client};`);
+  const out = Buffer.alloc(bytes);
+  for (let i = 0; i < bytes; i++) out[i] = unit[i % unit.length]!;
+  return out;
+}
+
+export const herd: Scenario = {
+  name: 'herd',
+  title: 'Thundering herd',
+  description:
+    'Connections arrive one at a time at a listener every loop watches: each one wakes every loop, one wins the accept.',
+  params: [
+    {
+      name: 'connections',
+      min: 1,
+      max: 2000,
+      default: 32,
+      unit: 'connections',
+      description: 'Clients, one after another.',
+    },
+    {
+      name: 'bytes',
+      min: 1,
+      max: 4096,
+      default: 16,
+      unit: 'bytes',
+      description: 'Message size each client sends.',
+    },
+    { name: 'gapMs', min: 0, max: 1000, default: 0, unit: 'ms', description: 'Pause between two clients.' },
+    {
+      name: 'duration',
+      min: 1,
+      max: 30,
+      default: 20,
+      unit: 's',
+      description: 'The run stops after this long.',
+    },
+  ],
+  handler: () => ({ name: 'echo' }),
+  port: () => 0,
+  maxDurationMs: (p) => Number(p.duration) * 1000,
+  async run(ctx: ScenarioContext): Promise<void> {
+    const connections = Number(ctx.params.connections);
+    const bytes = Number(ctx.params.bytes);
+    const gapMs = Number(ctx.params.gapMs);
+    ctx.trace.emit({
+      kind: 'mark',
+      text: `herd: ${connections} connections of ${bytes} bytes, one at a time`,
+    });
+    for (let i = 0; i < connections && !ctx.signal.aborted; i++) {
+      await oneClient(ctx, i, message(i, bytes));
+      if (gapMs > 0) await sleep(gapMs, ctx.signal);
+    }
+  },
+};
+
+async function oneClient(ctx: ScenarioContext, id: number, msg: Buffer): Promise<void> {
+  const { host, port } = ctx.address;
+  let client: LoopbackClient | null = null;
+  try {
+    client = await LoopbackClient.connect(id, host, port, ctx.trace, ctx.signal);
+    const sentAt = ctx.trace.now();
+    client.send(msg);
+    const got = await client.receive(msg.length, ctx.signal, sentAt);
+    client.verify(got, msg);
+    await client.close(ctx.signal);
+  } catch (err) {
+    client?.destroy();
+    // Stopping the run cuts the client short: that is not a failure of the run.
+    if (!ctx.signal.aborted) throw err;
+  }
+}
+
+/** Waits `ms`, or less if `signal` aborts. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

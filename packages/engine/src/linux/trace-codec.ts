@@ -1,0 +1,198 @@
+/**
+ * The binary record of one `TraceEventDraft`, laid out by the field order of `SCHEMA`.
+ *
+ * Record: `int32 length` (bytes, a multiple of 8, header included), `int32 kind index`
+ * (`EVENT_KINDS` order), `float64 t`, `int32 loop`, then each field in schema order:
+ * `int`/`uint` as float64 (safe integers exceed int32), `int?`/`uint?` as float64 with NaN for
+ * null, `bool` and enums (the value's index) as int32, `str`/`str?` as `int32 byte length` (-1 =
+ * null) then UTF-8 bytes, `ints` as `int32 count` then float64s. Little-endian.
+ * Strings longer than `MAX_STR_BYTES` are cut there (a trace string never comes near it).
+ */
+import { EVENT_KINDS, type FieldSpec, SCHEMA, type TraceEventDraft } from '@loopscope/trace';
+
+export const MAX_STR_BYTES = 64 * 1024;
+
+enum Code {
+  Num = 0,
+  NumOrNull = 1,
+  Str = 2,
+  StrOrNull = 3,
+  Bool = 4,
+  Ints = 5,
+  Enum = 6,
+}
+
+interface KindLayout {
+  names: string[];
+  codes: Code[];
+  enums: (readonly string[] | null)[];
+}
+
+function codeOf(spec: FieldSpec): Code {
+  if (typeof spec === 'object') return Code.Enum;
+  if (spec === 'int' || spec === 'uint') return Code.Num;
+  if (spec === 'int?' || spec === 'uint?') return Code.NumOrNull;
+  if (spec === 'str') return Code.Str;
+  if (spec === 'str?') return Code.StrOrNull;
+  if (spec === 'bool') return Code.Bool;
+  return Code.Ints;
+}
+
+const LAYOUTS: KindLayout[] = EVENT_KINDS.map((kind) => {
+  const specs = Object.entries(SCHEMA[kind] as Record<string, FieldSpec>);
+  return {
+    names: specs.map(([n]) => n),
+    codes: specs.map(([, s]) => codeOf(s)),
+    enums: specs.map(([, s]) => (typeof s === 'object' ? s.enum : null)),
+  };
+});
+const KIND_INDEX = new Map<string, number>(EVENT_KINDS.map((k, i) => [k, i]));
+
+export function writeStr(view: DataView, bytes: Uint8Array, at: number, s: string | null): number {
+  if (s === null || s === undefined) {
+    view.setInt32(at, -1, true);
+    return at + 4;
+  }
+  let o = at + 4;
+  const len = s.length;
+  let ascii = true;
+  for (let i = 0; i < len; i++) {
+    const ch = s.charCodeAt(i);
+    if (ch >= 0x80) {
+      ascii = false;
+      break;
+    }
+    bytes[o + i] = ch;
+  }
+  let n = len;
+  if (!ascii) {
+    const utf8 = Buffer.from(s, 'utf8');
+    n = Math.min(utf8.length, MAX_STR_BYTES);
+    bytes.set(n === utf8.length ? utf8 : utf8.subarray(0, n), o);
+  } else if (n > MAX_STR_BYTES) {
+    n = MAX_STR_BYTES;
+  }
+  view.setInt32(at, n, true);
+  o += n;
+  return o;
+}
+
+export type Encoder = (
+  view: DataView,
+  bytes: Uint8Array,
+  at: number,
+  ev: unknown,
+  ws: typeof writeStr,
+) => number;
+export type Bounder = (ev: unknown) => number;
+
+/**
+ * One encoder and one size bound per kind, generated from the schema so that every property
+ * read is a plain, monomorphic `ev.field` instead of a megamorphic keyed lookup.
+ */
+function generate(layout: KindLayout, kind: number): { enc: Encoder; bound: Bounder } {
+  const lines: string[] = [`view.setInt32(at + 4, ${kind}, true);`, 'view.setFloat64(at + 8, ev.t, true);'];
+  lines.push('view.setInt32(at + 16, ev.loop, true);', 'let o = at + 20;');
+  let fixed = 4 + 4 + 8 + 4 + 7;
+  const dyn: string[] = [];
+  layout.names.forEach((name, i) => {
+    const f = `ev[${JSON.stringify(name)}]`;
+    const c = layout.codes[i];
+    if (c === Code.Num) lines.push(`view.setFloat64(o, ${f}, true); o += 8;`);
+    else if (c === Code.NumOrNull)
+      lines.push(`{ const v = ${f}; view.setFloat64(o, v === null ? NaN : v, true); o += 8; }`);
+    else if (c === Code.Bool) lines.push(`view.setInt32(o, ${f} ? 1 : 0, true); o += 4;`);
+    else if (c === Code.Enum) {
+      const cases = layout.enums[i]!.map((v, k) => `v === ${JSON.stringify(v)} ? ${k} : `).join('');
+      lines.push(`{ const v = ${f}; view.setInt32(o, ${cases}-1, true); o += 4; }`);
+    } else if (c === Code.Ints) {
+      lines.push(`{ const a = ${f}; view.setInt32(o, a.length, true); o += 4;`);
+      lines.push('for (let j = 0; j < a.length; j++, o += 8) view.setFloat64(o, a[j], true); }');
+      dyn.push(`8 * ${f}.length`);
+    } else {
+      lines.push(`o = ws(view, bytes, o, ${f});`);
+      dyn.push(`3 * (${f} === null ? 0 : ${f}.length)`);
+    }
+    fixed += c === Code.Bool || c === Code.Enum ? 4 : c === Code.Num || c === Code.NumOrNull ? 8 : 4;
+  });
+  lines.push('const len = (o - at + 7) & ~7;', 'view.setInt32(at, len, true);', 'return len;');
+  const enc = new Function('view', 'bytes', 'at', 'ev', 'ws', lines.join('\n')) as Encoder;
+  const bound = new Function('ev', `return ${[String(fixed), ...dyn].join(' + ')};`) as Bounder;
+  return { enc, bound };
+}
+
+const CODERS = LAYOUTS.map(generate);
+
+/** The generated encoder of one kind. */
+export interface Coder {
+  /** An upper bound of the record size (UTF-8 takes at most 3 bytes per UTF-16 unit). */
+  bound: Bounder;
+  enc: Encoder;
+}
+
+/** The coder for `ev`'s kind; throws a clear error for an unknown kind. */
+export function coderFor(ev: TraceEventDraft): Coder {
+  const coder = CODERS[KIND_INDEX.get(ev.kind) ?? -1];
+  if (!coder) throw new Error(`trace ring: unknown event kind "${ev.kind}"`);
+  return coder;
+}
+
+/** An upper bound of the record size of `ev`. */
+export function recordBound(ev: TraceEventDraft): number {
+  return coderFor(ev).bound(ev);
+}
+
+/** Encodes `ev` at byte `at` of `view`/`bytes` (room for `recordBound(ev)`); returns the length. */
+export function encodeRecord(view: DataView, bytes: Uint8Array, at: number, ev: TraceEventDraft): number {
+  return coderFor(ev).enc(view, bytes, at, ev, writeStr);
+}
+
+function readStr(view: DataView, bytes: Uint8Array, at: number, n: number): string {
+  let ascii = n <= 64;
+  for (let i = 0; ascii && i < n; i++) ascii = bytes[at + i]! < 0x80;
+  if (ascii) {
+    let s = '';
+    for (let i = 0; i < n; i++) s += String.fromCharCode(bytes[at + i]!);
+    return s;
+  }
+  return Buffer.from(view.buffer, view.byteOffset + at, n).toString('utf8');
+}
+
+type Decoder = (view: DataView, bytes: Uint8Array, at: number, rs: typeof readStr, kinds: unknown) => unknown;
+
+/** One decoder per kind: reads the fields in order and builds the event as one object literal. */
+function generateDecoder(layout: KindLayout, kind: number): Decoder {
+  const lines = ['let o = at + 20; let n = 0;'];
+  const props = [`kind: ${JSON.stringify(EVENT_KINDS[kind])}`, 't: view.getFloat64(at + 8, true)'];
+  props.push('loop: view.getInt32(at + 16, true)');
+  layout.names.forEach((name, i) => {
+    const v = `f${i}`;
+    const c = layout.codes[i];
+    if (c === Code.Num) lines.push(`const ${v} = view.getFloat64(o, true); o += 8;`);
+    else if (c === Code.NumOrNull) {
+      lines.push(`let ${v} = view.getFloat64(o, true); o += 8; if (${v} !== ${v}) ${v} = null;`);
+    } else if (c === Code.Bool) lines.push(`const ${v} = view.getInt32(o, true) !== 0; o += 4;`);
+    else if (c === Code.Enum) {
+      lines.push(`const ${v} = ${JSON.stringify(layout.enums[i])}[view.getInt32(o, true)]; o += 4;`);
+    } else if (c === Code.Ints) {
+      lines.push(`n = view.getInt32(o, true); o += 4; const ${v} = new Array(n);`);
+      lines.push(`for (let j = 0; j < n; j++, o += 8) ${v}[j] = view.getFloat64(o, true);`);
+    } else {
+      lines.push(`n = view.getInt32(o, true); o += 4; const ${v} = n < 0 ? null : rs(view, bytes, o, n);`);
+      lines.push('if (n > 0) o += n;');
+    }
+    props.push(`${JSON.stringify(name)}: ${v}`);
+  });
+  lines.push(`return { ${props.join(', ')} };`);
+  return new Function('view', 'bytes', 'at', 'rs', 'kinds', lines.join('\n')) as Decoder;
+}
+
+const DECODERS = LAYOUTS.map(generateDecoder);
+
+/** Decodes the record at `at` (its length is the record's first int32). */
+export function decodeRecord(view: DataView, bytes: Uint8Array, at: number): TraceEventDraft {
+  const kind = view.getInt32(at + 4, true);
+  const dec = DECODERS[kind];
+  if (!dec) throw new Error(`trace ring: corrupt record (kind ${kind})`);
+  return dec(view, bytes, at, readStr, EVENT_KINDS) as TraceEventDraft;
+}

@@ -1,0 +1,116 @@
+/**
+ * The lossless trace channel from one loop thread to the main thread: a single-producer,
+ * single-consumer ring of binary records (`trace-codec.ts`) in a SharedArrayBuffer.
+ *
+ * Layout: a 64-byte header of int32 slots (`HEAD` write position, `TAIL` read position, `STALLS`
+ * how often the writer had to wait), then `capacity` bytes of records. Positions are byte offsets
+ * in [0, capacity); head == tail means empty, and 8 bytes always stay free so a full ring is never
+ * mistaken for an empty one. A record that would cross the end is preceded by a wrap marker
+ * (length -1) and written at 0.
+ * The writer publishes with `Atomics.store(HEAD)` after the bytes are written; the reader frees
+ * space with `Atomics.store(TAIL)` and `Atomics.notify`. When the ring is full the writer waits
+ * (`Atomics.wait` on TAIL, 2 ms at a time) until the reader drains: never a dropped record.
+ */
+import type { TraceEventDraft } from '@loopscope/trace';
+import type { Tracer } from '../core/loop-types';
+import { coderFor, decodeRecord, writeStr } from './trace-codec';
+
+const HEADER_BYTES = 64;
+const HEAD = 0;
+const TAIL = 1;
+const STALLS = 2;
+const WRAP = -1;
+const GAP = 8;
+
+/** Default ring size per loop: 4 MiB, about 60,000 records. */
+export const DEFAULT_RING_BYTES = 4 * 1024 * 1024;
+
+/** Allocates a ring of `capacity` bytes (rounded up to a multiple of 8). */
+export function createRing(capacity = DEFAULT_RING_BYTES): SharedArrayBuffer {
+  return new SharedArrayBuffer(HEADER_BYTES + ((Math.max(capacity, 1024) + 7) & ~7));
+}
+
+class RingView {
+  protected readonly hdr: Int32Array;
+  protected readonly view: DataView;
+  protected readonly bytes: Uint8Array;
+  protected readonly cap: number;
+
+  constructor(sab: SharedArrayBuffer) {
+    this.hdr = new Int32Array(sab, 0, HEADER_BYTES / 4);
+    this.cap = sab.byteLength - HEADER_BYTES;
+    this.view = new DataView(sab, HEADER_BYTES, this.cap);
+    this.bytes = new Uint8Array(sab, HEADER_BYTES, this.cap);
+  }
+
+  /** How many times the writer waited for the reader. */
+  get stalls(): number {
+    return Atomics.load(this.hdr, STALLS);
+  }
+}
+
+/** The loop thread's side: a `Tracer` that encodes every event into the ring. */
+export class RingWriter extends RingView implements Tracer {
+  readonly enabled = true;
+  private head: number;
+
+  constructor(sab: SharedArrayBuffer) {
+    super(sab);
+    this.head = Atomics.load(this.hdr, HEAD);
+  }
+
+  emit(ev: TraceEventDraft): void {
+    const coder = coderFor(ev);
+    const bound = coder.bound(ev);
+    if (bound > this.cap / 2 - 16) throw new Error(`trace record of ${bound} bytes exceeds the ring`);
+    let at = this.head;
+    const toEnd = this.cap - at;
+    // Space needed: the record, plus the skipped tail of the ring when it must wrap.
+    const need = bound > toEnd ? toEnd + bound : bound;
+    this.waitFor(need);
+    if (bound > toEnd) {
+      this.view.setInt32(at, WRAP, true);
+      at = 0;
+    }
+    const len = coder.enc(this.view, this.bytes, at, ev, writeStr);
+    this.head = (at + len) % this.cap;
+    Atomics.store(this.hdr, HEAD, this.head);
+  }
+
+  private free(): number {
+    const tail = Atomics.load(this.hdr, TAIL);
+    return (tail - this.head - GAP + 2 * this.cap) % this.cap;
+  }
+
+  private waitFor(need: number): void {
+    let counted = false;
+    while (this.free() < need) {
+      if (!counted) Atomics.add(this.hdr, STALLS, 1);
+      counted = true;
+      Atomics.wait(this.hdr, TAIL, Atomics.load(this.hdr, TAIL), 2);
+    }
+  }
+}
+
+/** The main thread's side: decodes every published record. */
+export class RingReader extends RingView {
+  /** Decodes every record published so far into `out`; returns how many. */
+  drain(out: TraceEventDraft[]): number {
+    const head = Atomics.load(this.hdr, HEAD);
+    let tail = Atomics.load(this.hdr, TAIL);
+    let n = 0;
+    while (tail !== head) {
+      const len = this.view.getInt32(tail, true);
+      if (len === WRAP) {
+        tail = 0;
+        continue;
+      }
+      out.push(decodeRecord(this.view, this.bytes, tail));
+      n++;
+      tail = (tail + len) % this.cap;
+    }
+    Atomics.store(this.hdr, TAIL, tail);
+    Atomics.notify(this.hdr, TAIL);
+    return n;
+  }
+}

@@ -1,0 +1,95 @@
+import { EVENT_KINDS, type FieldSpec, SCHEMA, type TraceEventDraft } from '@loopscope/trace';
+import { describe, expect, it } from 'vitest';
+import { createRing, RingReader, RingWriter } from '../../src/linux/trace-ring';
+import { startWorker } from '../../src/linux/ts-worker';
+
+function sample(spec: FieldSpec, i: number, nulls: boolean): unknown {
+  if (typeof spec === 'object') return spec.enum[i % spec.enum.length];
+  if (nulls && spec.endsWith('?')) return null;
+  switch (spec) {
+    case 'int':
+    case 'int?':
+      return -1 - i * 1_000_000_007;
+    case 'uint':
+    case 'uint?':
+      return 2 ** 40 + i;
+    case 'str':
+    case 'str?':
+      return i % 2 ? `errno E${i} ✓ héllo` : `EAGAIN${i}`;
+    case 'bool':
+      return i % 2 === 0;
+    default:
+      return [i, 0x80000001, -5, 2 ** 50];
+  }
+}
+
+/** One event of every kind, with every optional field set, then with every one null. */
+function everyKind(): TraceEventDraft[] {
+  return [false, true].flatMap((nulls) =>
+    EVENT_KINDS.map((kind, i) => {
+      const ev: Record<string, unknown> = { kind, t: 1e15 + i + 0.5, loop: i % 3 ? i : -1 };
+      for (const [name, spec] of Object.entries(SCHEMA[kind] as Record<string, FieldSpec>)) {
+        ev[name] = sample(spec, i, nulls);
+      }
+      return ev as unknown as TraceEventDraft;
+    }),
+  );
+}
+
+describe('trace ring', () => {
+  it('round-trips every event kind, across many wraps', () => {
+    const sab = createRing(4096);
+    const w = new RingWriter(sab);
+    const r = new RingReader(sab);
+    const events = everyKind();
+    const out: TraceEventDraft[] = [];
+    for (let round = 0; round < 20; round++) {
+      for (const ev of events) {
+        w.emit(ev);
+        r.drain(out);
+      }
+    }
+    expect(out.length).toBe(events.length * 20);
+    for (let i = 0; i < out.length; i++) expect(out[i]).toEqual(events[i % events.length]);
+    expect(w.stalls).toBe(0);
+  });
+
+  it('rejects an unknown kind with a clear error', () => {
+    const w = new RingWriter(createRing(4096));
+    expect(() => w.emit({ kind: 'nope', t: 0, loop: 0 } as unknown as TraceEventDraft)).toThrow(
+      'unknown event kind "nope"',
+    );
+  });
+
+  it('loses nothing when the reader is slow: the writer waits', async () => {
+    const ring = createRing(8192);
+    const count = 10_000;
+    const reader = new RingReader(ring);
+    const worker = startWorker(new URL('./ring-writer.fixture.ts', import.meta.url), {
+      workerData: { ring, count },
+    });
+    const out: TraceEventDraft[] = [];
+    const finished = new Promise<{ stalls: number }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    let done = false;
+    void finished.then(() => {
+      done = true;
+    });
+    while (!done || out.length < count) {
+      reader.drain(out);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    const { stalls } = await finished;
+    await worker.terminate();
+    expect(out.length).toBe(count);
+    out.forEach((ev, i) => {
+      expect(ev.t).toBe(i);
+      if (i % 3 === 0) expect(ev).toMatchObject({ kind: 'mark', text: `event ${i} ${'x'.repeat(i % 50)}` });
+      else expect(ev).toMatchObject({ kind: 'read', fd: i, bytes: i });
+    });
+    expect(stalls).toBeGreaterThan(0);
+    expect(reader.stalls).toBe(stalls);
+  });
+});
