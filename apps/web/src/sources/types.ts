@@ -1,0 +1,52 @@
+/**
+ * Where events come from. Views never know: every source feeds the same sink, and the store
+ * turns what arrives into the model once per animation frame.
+ */
+import type { RunInfo, TraceEvent, TraceHeader } from '@loopscope/trace';
+
+export type SourceKind = 'live' | 'replay' | 'sim';
+
+/** What a source reports besides events. */
+export interface SourceStatus {
+  /** `connecting`/`open`/`closed` for live; `loading`/`ready`/`error` for replay; `running`/`done` for sim. */
+  state: 'idle' | 'connecting' | 'open' | 'closed' | 'loading' | 'ready' | 'running' | 'done' | 'error';
+  /** A sentence for the user, or null. */
+  message: string | null;
+  /** Live: events this client missed (the server drops for slow clients). */
+  dropped?: number;
+  /** Live: the server's current run. */
+  run?: RunInfo | null;
+}
+
+/** What a source calls. */
+export interface SourceSink {
+  /** A new trace begins: drop what was shown and start from this header. */
+  reset(header: TraceHeader | null, label: string): void;
+  /** More events, in seq order. */
+  events(batch: TraceEvent[]): void;
+  status(status: SourceStatus): void;
+  /** A recording that stopped at a bad line: what was valid was delivered, this says why it stopped. */
+  decodeError(error: { line: number; message: string; valid: number } | null): void;
+}
+
+/** Parameters of a run (live and sim). */
+export interface RunParams {
+  scenario: string;
+  mode: string;
+  loops: number;
+  balance: string;
+  seed: number;
+  params: Record<string, string | number | boolean>;
+}
+
+export interface TraceSource {
+  readonly kind: SourceKind;
+  /** Starts delivering into `sink` (connects, decodes, simulates). */
+  attach(sink: SourceSink): void;
+  /** Stops delivering and releases sockets and timers. */
+  detach(): void;
+  /** Live and sim: start a run. */
+  startRun?(p: RunParams): void;
+  /** Live and sim: stop the run. */
+  stopRun?(): void;
+}

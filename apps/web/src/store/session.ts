@@ -1,0 +1,91 @@
+/** Choosing a source and connecting it to the store: the only place that knows which one runs. */
+import { LiveSource } from '../sources/live';
+import { fetchText, ReplaySource, readFile } from '../sources/replay';
+import { SimSource } from '../sources/sim';
+import type { RunParams, SourceSink, TraceSource } from '../sources/types';
+import { pushEvents, resetTrace, seek, setPlaying, useStore } from './store';
+
+function sinkFor(source: TraceSource): SourceSink {
+  const current = () => useStore.getState().source === source;
+  return {
+    reset(header, label) {
+      if (!current()) return;
+      resetTrace(header, label, source.kind !== 'replay');
+      if (source.kind === 'sim') useStore.setState({ following: false, playing: true });
+    },
+    events(batch) {
+      if (current()) pushEvents(batch);
+    },
+    status(status) {
+      if (current()) useStore.setState({ status });
+    },
+    decodeError(error) {
+      if (current()) useStore.setState({ decodeError: error });
+    },
+  };
+}
+
+function switchTo(source: TraceSource): void {
+  const prev = useStore.getState().source;
+  prev?.detach();
+  useStore.setState({
+    source,
+    sourceKind: source.kind,
+    playing: false,
+    status: { state: 'idle', message: null },
+  });
+  source.attach(sinkFor(source));
+}
+
+/** Connects to the server's live stream. */
+export function openLive(): void {
+  switchTo(new LiveSource());
+}
+
+/** Runs the simulator in the page, starting a run at once if `run` is given. */
+export function openSim(run: RunParams | null): void {
+  switchTo(new SimSource(run));
+}
+
+/** Replays a recording; `startAt` positions the view once it is loaded. */
+export function openReplay(label: string, load: () => Promise<string | Uint8Array>, startAt = 0): void {
+  const source = new ReplaySource(label, load);
+  switchTo(source);
+  if (startAt > 0) {
+    const unsub = useStore.subscribe((s) => {
+      if (s.source !== source || s.status.state === 'loading') return;
+      unsub();
+      requestAnimationFrame(() => seek(startAt));
+    });
+  }
+}
+
+export function replayFile(file: File): void {
+  openReplay(file.name, () => readFile(file));
+}
+
+export function replayServer(name: string, startAt = 0): void {
+  openReplay(name, () => fetchText(`/api/recordings/${encodeURIComponent(name)}`), startAt);
+}
+
+export function replayExample(name: string, startAt = 0): void {
+  openReplay(
+    name,
+    () => fetchText(`${import.meta.env.BASE_URL}examples/${encodeURIComponent(name)}`),
+    startAt,
+  );
+}
+
+/** Starts a run on the current source (live or sim) with these parameters. */
+export function startRun(run: RunParams): void {
+  useStore.setState({ run });
+  const s = useStore.getState();
+  if (s.source?.startRun) {
+    s.source.startRun(run);
+    setPlaying(s.sourceKind === 'sim');
+  }
+}
+
+export function stopRun(): void {
+  useStore.getState().source?.stopRun?.();
+}

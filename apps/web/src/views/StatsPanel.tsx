@@ -1,0 +1,136 @@
+/** The numbers of the whole trace (computeStats, incrementally) and sparklines at the cursor. */
+import { StatsAccumulator, type TraceStats } from '@loopscope/trace';
+import { useEffect, useRef, useState } from 'react';
+import type { TraceBuffer } from '../model/trace-buffer';
+import { useStore } from '../store/store';
+import { C, fmtBytes, fmtNs } from '../theme';
+
+/** How often the numbers are recomputed at most (result() sorts the latencies). */
+const REFRESH_MS = 250;
+const SPARK_POINTS = 120;
+/** Events scanned back from the cursor for the sparklines at most. */
+const SPARK_SCAN = 50_000;
+
+function useStats(): TraceStats | null {
+  const buffer = useStore((s) => s.buffer);
+  const header = useStore((s) => s.header);
+  const total = useStore((s) => s.total);
+  const acc = useRef<{ buffer: TraceBuffer; acc: StatsAccumulator; added: number; last: number } | null>(
+    null,
+  );
+  const [stats, setStats] = useState<TraceStats | null>(null);
+  useEffect(() => {
+    if (!acc.current || acc.current.buffer !== buffer) {
+      acc.current = { buffer, acc: new StatsAccumulator(header), added: 0, last: 0 };
+      setStats(null);
+    }
+    const a = acc.current;
+    for (let i = a.added; i < total; i++) a.acc.add(buffer.events[i]!);
+    a.added = total;
+    const now = performance.now();
+    if (now - a.last >= REFRESH_MS || total === buffer.length) {
+      a.last = now;
+      setStats(total > 0 ? a.acc.result() : null);
+    }
+  }, [buffer, header, total]);
+  return stats;
+}
+
+function Stat(props: { name: string; label: string; value: string; tone?: 'bad' | 'warn' }) {
+  return (
+    <div className={`stat ${props.tone ?? ''}`}>
+      <div className="v" data-testid="stat-value" data-stat={props.name}>
+        {props.value}
+      </div>
+      <div className="k">{props.label}</div>
+    </div>
+  );
+}
+
+function Spark({ values, color, label }: { values: number[]; color: string; label: string }) {
+  const w = 190;
+  const h = 28;
+  const max = Math.max(1, ...values);
+  const pts = values.map(
+    (v, i) => `${(i / Math.max(1, SPARK_POINTS - 1)) * w},${h - 2 - (v / max) * (h - 4)}`,
+  );
+  return (
+    <div>
+      <div className="k">
+        {label} <span className="mono">(max {label.includes('output') ? fmtBytes(max) : max})</span>
+      </div>
+      <svg width={w} height={h} role="img" aria-label={label}>
+        <polyline points={pts.join(' ')} fill="none" stroke={color} strokeWidth={1.4} />
+      </svg>
+    </div>
+  );
+}
+
+function sparkValues(buffer: TraceBuffer, position: number): { ready: number[]; pending: number[] } {
+  const ready: number[] = [];
+  const pending: number[] = [];
+  const stop = Math.max(0, position - SPARK_SCAN);
+  for (
+    let i = position - 1;
+    i >= stop && (ready.length < SPARK_POINTS || pending.length < SPARK_POINTS);
+    i--
+  ) {
+    const e = buffer.events[i]!;
+    if (e.kind === 'wait-return' && ready.length < SPARK_POINTS) ready.push(Math.max(0, e.n));
+    else if (e.kind === 'out' && pending.length < SPARK_POINTS) pending.push(e.pending);
+  }
+  return { ready: ready.reverse(), pending: pending.reverse() };
+}
+
+export function StatsPanel() {
+  const s = useStats();
+  const buffer = useStore((st) => st.buffer);
+  const position = useStore((st) => st.position);
+  const spark = sparkValues(buffer, position);
+  const n = (v: number | undefined, digits = 2) =>
+    v === undefined ? '—' : Number(v.toFixed(digits)).toLocaleString();
+  return (
+    <div data-testid="stats">
+      <div className="panel-title">Numbers · whole trace</div>
+      <div className="stats">
+        <Stat
+          name="wakeupsPerAccept"
+          label="listener wake-ups / accept"
+          value={n(s?.listenerWakeupsPerAccept)}
+          tone={s && s.listenerWakeupsPerAccept > 1.5 ? 'warn' : undefined}
+        />
+        <Stat name="syscallsPerRequest" label="syscalls / request" value={n(s?.syscallsPerRequest)} />
+        <Stat name="ctlModPerRequest" label="epoll MOD / request" value={n(s?.ctlModPerRequest)} />
+        <Stat
+          name="eagainWrites"
+          label="EAGAIN writes"
+          value={n(s?.writesEagain, 0)}
+          tone={s?.writesEagain ? 'warn' : undefined}
+        />
+        <Stat
+          name="bytesLost"
+          label="bytes lost (overwritten)"
+          value={s ? fmtBytes(s.outputBytesOverwritten) : '—'}
+          tone={s?.outputBytesOverwritten ? 'bad' : undefined}
+        />
+        <Stat
+          name="p99"
+          label="reply latency p99"
+          value={s?.latencyP99Ns != null ? fmtNs(s.latencyP99Ns) : '—'}
+        />
+        <Stat name="acceptsDeclined" label="accepts declined" value={n(s?.acceptsDeclined, 0)} />
+        <Stat
+          name="clientMismatches"
+          label="client byte mismatches"
+          value={n(s?.clientMismatches, 0)}
+          tone={s?.clientMismatches ? 'bad' : undefined}
+        />
+        <Stat name="events" label="events" value={n(s?.events, 0)} />
+      </div>
+      <div className="sparks">
+        <Spark values={spark.ready} color={C.wake} label="ready count per wake" />
+        <Spark values={spark.pending} color={C.write} label="pending output" />
+      </div>
+    </div>
+  );
+}
