@@ -13,7 +13,7 @@ if (process.getuid?.() !== 0) {
   console.error(`chromium: ${CHROMIUM} is missing; install it with: sudo apt-get install -y chromium`);
   process.exit(1);
 }
-console.log('chromium: installing Debian\'s chromium with apt-get ...');
+console.log("chromium: installing Debian's chromium with apt-get ...");
 execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null', {
   stdio: 'inherit',
   shell: '/bin/bash',

@@ -23,13 +23,20 @@ export async function launch(): Promise<Browser> {
   });
 }
 
-/** A page of 1440x900 that records console errors. */
+/**
+ * A page of 1440x900 that records console errors (with the URL they are about) and uncaught
+ * exceptions. The browser's own request for `/favicon.ico` (the app has none) is not an error of
+ * the app and is left out.
+ */
 export async function openPage(browser: Browser): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
+    if (m.type() !== 'error') return;
+    const url = m.location().url;
+    if (/\/favicon\.ico$/.test(url)) return;
+    errors.push(url ? `${m.text()} (${url})` : m.text());
   });
   return { page, errors };
 }
