@@ -1,6 +1,6 @@
 /**
  * evio's public API in TypeScript: the same callbacks, actions, options and balancers, with the
- * same semantics (see `docs/evio.md` in this package).
+ * same semantics (see this package's README).
  *
  * @example An echo server
  * ```ts
