@@ -9,4 +9,5 @@ export * from './core/loop';
 export * from './core/loop-types';
 export * from './core/modes';
 export { default as echoHandler, type EchoParams } from './handlers/echo';
+export * from './handlers/scenarios/index';
 export * from './sim/index';

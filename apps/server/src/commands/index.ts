@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerEcho } from './echo';
 import { registerExport } from './export';
 import { registerImportStrace } from './import-strace';
+import { registerRecord } from './record';
 import { registerReplay } from './replay';
 import { registerServe } from './serve';
 import { registerStats } from './stats';
@@ -19,4 +20,5 @@ export function registerCommands(program: Command): void {
   registerStats(program);
   registerExport(program);
   registerImportStrace(program);
+  registerRecord(program);
 }

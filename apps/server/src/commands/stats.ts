@@ -86,19 +86,32 @@ export function registerStats(program: Command): void {
     .option('--tolerant', 'on a bad line, print the stats of everything before it (still exits 1)')
     .action(async (file: string, opts: { json?: boolean; tolerant?: boolean }) => {
       let acc: StatsAccumulator | null = null;
+      // The scenario's own findings (a mark starting with its name, e.g. the herd's loops woken per accept).
+      let prefix = '';
+      const findings: string[] = [];
       try {
         const r = await readRecording(file, {
           tolerant: opts.tolerant === true,
           onHeader: (h) => {
             acc = new StatsAccumulator(h);
+            prefix = h.scenario ? `${h.scenario.name}: ` : '';
           },
           onEvents: (batch) => {
-            for (let i = 0; i < batch.length; i++) acc!.add(batch[i]!);
+            for (let i = 0; i < batch.length; i++) {
+              const ev = batch[i]!;
+              acc!.add(ev);
+              if (ev.kind === 'mark' && prefix !== '' && ev.text.startsWith(prefix) && findings.length < 20)
+                findings.push(ev.text);
+            }
           },
         });
         if (acc !== null) {
           const s = (acc as StatsAccumulator).result();
-          process.stdout.write(opts.json === true ? `${JSON.stringify(s, null, 2)}\n` : formatStatsTable(s));
+          const notes =
+            findings.length > 0 ? `\nscenario marks:\n${findings.map((f) => `  ${f}\n`).join('')}` : '';
+          process.stdout.write(
+            opts.json === true ? `${JSON.stringify(s, null, 2)}\n` : formatStatsTable(s) + notes,
+          );
         }
         if (r.error !== null) reportDecodeError(r.error);
       } catch (err) {

@@ -42,6 +42,10 @@ export async function executeRun(o: ExecuteRunOptions): Promise<void> {
     now,
     emit: (ev) => seq.push([{ ...ev, t: now(), loop: -1 } as TraceEventDraft]),
   };
+  // Scenarios that react to the engine (a wake for a known fd) subscribe here; the start-up
+  // events (one loop-start and the listeners per loop) are kept for a scenario that subscribes late.
+  const watchers = new Set<(events: readonly TraceEvent[]) => void>();
+  const startup: TraceEvent[] = [];
   let server: EngineServer | null = null;
   // The first failure wins; the recording is closed whatever happened.
   let failure: unknown = null;
@@ -64,6 +68,8 @@ export async function executeRun(o: ExecuteRunOptions): Promise<void> {
       onEvents: (events) => {
         snap.engineEvents += events.length;
         seq.push(events);
+        for (const ev of events) if (ev.kind === 'loop-start' || ev.kind === 'listener') startup.push(ev);
+        for (const w of watchers) w(events);
       },
     });
     if (typeof server.traceBaseNs === 'number') base = BigInt(Math.round(server.traceBaseNs));
@@ -71,7 +77,7 @@ export async function executeRun(o: ExecuteRunOptions): Promise<void> {
     run.listen = `${address.host}:${address.port}`;
     run.state = 'running';
     o.onState();
-    await driveScenario(o, server, address, trace);
+    await driveScenario(o, server, address, trace, watchers, startup);
   } catch (err) {
     failure = err;
   }
@@ -103,8 +109,15 @@ async function driveScenario(
   server: EngineServer,
   address: { host: string; port: number },
   trace: ClientTrace,
+  watchers: Set<(events: readonly TraceEvent[]) => void>,
+  startup: readonly TraceEvent[],
 ): Promise<void> {
   const { req } = o;
+  const watch = (fn: (events: readonly TraceEvent[]) => void) => {
+    if (startup.length > 0) fn(startup.slice());
+    watchers.add(fn);
+    return () => void watchers.delete(fn);
+  };
   const ctl = new AbortController();
   const stop = () => ctl.abort();
   o.signal.addEventListener('abort', stop, { once: true });
@@ -120,13 +133,23 @@ async function driveScenario(
   );
   try {
     await Promise.race([
-      req.scenario.run({ server, address, params: req.params, trace, signal: ctl.signal }),
+      req.scenario.run({
+        server,
+        address,
+        params: req.params,
+        trace,
+        signal: ctl.signal,
+        loops: req.loops,
+        mode: req.mode,
+        watch,
+      }),
       engineDone,
     ]);
   } finally {
     clearTimeout(timer);
     o.signal.removeEventListener('abort', stop);
     ctl.abort();
+    watchers.clear();
     // A failure after the scenario finished is reported by stop(), not as an unhandled rejection.
     engineDone.catch(() => undefined);
   }

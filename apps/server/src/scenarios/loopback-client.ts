@@ -47,14 +47,86 @@ export class LoopbackClient {
     return new LoopbackClient(id, socket, trace);
   }
 
+  /** `address:port` of the client's end, as the engine's `accept` reports it in `remote`. */
+  get local(): string {
+    return `${this.socket.localAddress}:${this.socket.localPort}`;
+  }
+
+  /** Bytes received and not yet returned by `receive`. */
+  get buffered(): number {
+    return this.receivedBytes;
+  }
+
+  /**
+   * Stops reading: Node keeps at most its stream buffer (about 64 KiB), then the kernel's
+   * receive buffer fills and the server's writes go partial.
+   */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  /** Reads again. */
+  resume(): void {
+    this.socket.resume();
+  }
+
+  /**
+   * Waits until more than `have` bytes arrived or the peer closed (true), or `idleMs` passed
+   * without that (false: bytes the server lost never come). Throws only when `signal` aborts.
+   */
+  more(have: number, signal: AbortSignal, idleMs = STEP_TIMEOUT_MS): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      const finish = (v: boolean | Error) => {
+        clearTimeout(timer);
+        this.waiter = null;
+        signal.removeEventListener('abort', onAbort);
+        if (v instanceof Error) reject(v);
+        else resolve(v);
+      };
+      const onAbort = () => finish(new Error(`client ${this.id} data: stopped`));
+      const timer = setTimeout(() => finish(false), idleMs);
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.waiter = () => {
+        if (this.receivedBytes > have || this.closed) finish(true);
+      };
+      this.waiter();
+    });
+  }
+
+  /**
+   * Reads until `n` bytes arrived, the peer closed, or nothing came for `idleMs`; traces
+   * `client-recv` (latency only when all `n` came) and returns what arrived, for `verify`.
+   */
+  async receiveAll(n: number, signal: AbortSignal, sentAt: number, idleMs: number): Promise<Buffer> {
+    while (this.receivedBytes < n && !this.closed) {
+      if (!(await this.more(this.receivedBytes, signal, idleMs))) {
+        this.trace.emit({
+          kind: 'mark',
+          text: `client ${this.id}: nothing more for ${idleMs} ms, ${this.receivedBytes} of ${n} bytes arrived`,
+        });
+        break;
+      }
+    }
+    return this.receive(0, signal, sentAt, n);
+  }
+
+  /** Whether the peer has closed. */
+  get ended(): boolean {
+    return this.closed;
+  }
+
   /** Sends bytes and traces `client-send`. */
   send(data: Buffer): void {
     this.socket.write(data);
     this.trace.emit({ kind: 'client-send', client: this.id, bytes: data.length });
   }
 
-  /** Waits until `n` bytes arrived (or the peer closed), tracing `client-recv`; returns them. */
-  async receive(n: number, signal: AbortSignal, sentAt: number): Promise<Buffer> {
+  /**
+   * Waits until `n` bytes arrived (or the peer closed), tracing `client-recv` (with a latency if
+   * at least `expected` bytes came, default `n`); returns everything received since the last call.
+   */
+  async receive(n: number, signal: AbortSignal, sentAt: number, expected = n): Promise<Buffer> {
     await within(signal, STEP_TIMEOUT_MS, `client ${this.id} reply`, (done) => {
       this.waiter = () => {
         if (this.receivedBytes >= n || this.closed) done();
@@ -65,7 +137,7 @@ export class LoopbackClient {
     const all = Buffer.concat(this.received);
     this.received = [];
     this.receivedBytes = 0;
-    const latencyNs = all.length >= n ? this.trace.now() - sentAt : -1;
+    const latencyNs = all.length >= expected ? this.trace.now() - sentAt : -1;
     this.trace.emit({ kind: 'client-recv', client: this.id, bytes: all.length, latencyNs });
     return all;
   }

@@ -2,7 +2,8 @@
  * What a scenario is: a named experiment on the real engine, with bounded parameters, a handler
  * for the engine's loops and (optionally) scenario clients that connect over loopback.
  */
-import type { TraceEventDraft } from '@loopscope/trace';
+import type { ModeName } from '@loopscope/engine';
+import type { TraceEvent, TraceEventDraft } from '@loopscope/trace';
 import type { EngineServer } from '../engine/engine-types';
 
 /** A parameter value, as in the recording header. */
@@ -28,6 +29,13 @@ export interface ParamSpec {
 /** The engine's example handlers. */
 export type HandlerName = 'echo' | 'http' | 'redis';
 
+/** The scenario handlers (`packages/engine/src/handlers/scenarios/`, shared with the simulator). */
+export type ScenarioHandlerName =
+  | 'scenarios/open-wake'
+  | 'scenarios/write-loss'
+  | 'scenarios/wake-overwrite'
+  | 'scenarios/head-of-line';
+
 /** Emits scenario-client events onto the run's trace (loop -1, timed on the trace's clock). */
 export interface ClientTrace {
   /** Nanoseconds since the trace started. */
@@ -49,6 +57,16 @@ export interface ScenarioContext {
   trace: ClientTrace;
   /** Aborted when the run is stopped or reaches its duration bound. */
   signal: AbortSignal;
+  /** The run's loop count and mode. */
+  loops: number;
+  mode: ModeName;
+  /**
+   * Subscribes to the engine's events as they are delivered (merged from the loops, before the
+   * recording numbers them), e.g. to learn a connection's fd and generation from its `accept`.
+   * The start-up events delivered before the call (`loop-start`, `listener`) are handed to `fn`
+   * at once. Returns the unsubscribe function.
+   */
+  watch(fn: (events: readonly TraceEvent[]) => void): () => void;
 }
 
 export interface Scenario {
@@ -57,7 +75,7 @@ export interface Scenario {
   description: string;
   params: readonly ParamSpec[];
   /** The handler the engine's loops run, and its parameters. */
-  handler(params: ParamValues): { name: HandlerName; params?: unknown };
+  handler(params: ParamValues): { name: HandlerName | ScenarioHandlerName; params?: unknown };
   /** The loopback port the engine listens on (0: any free port). */
   port(params: ParamValues): number;
   /** The longest the run may last, in milliseconds. */

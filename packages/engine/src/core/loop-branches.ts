@@ -182,7 +182,10 @@ export function loopWrite(l: Loop, c: LoopConn): void {
     n = writeOnce(l, c);
     if (n < 0) return;
   } while (l.mode.edge && c.out.pending > 0 && n > 0);
-  if (c.out.pending === 0 && c.action === Action.None) l.ctl('mod', c.fd, c, l.maskRead());
+  if (c.out.pending > 0) return;
+  if (c.action === Action.None) l.ctl('mod', c.fd, c, l.maskRead());
+  // Edge-triggered: no further event will come for a drained fd, so act now.
+  else if (l.mode.edge) loopAction(l, c);
 }
 
 /** One write(2) of everything pending. Returns the bytes written, 0 on EAGAIN, -1 if the conn was closed. */

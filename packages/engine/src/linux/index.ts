@@ -27,5 +27,6 @@ export {
 export { LinuxKernel } from './kernel';
 export { closeListeners, type ListenOptions, type ListenSyscall, listenAll, listenBacklog } from './listen';
 export { type LinuxServer, resolveLoops, type ServeSpec, serve } from './server';
+export { getSocketBuffer, type SocketBuffer, setSocketBuffer } from './sockopt';
 export { TraceMerger } from './trace-merge';
 export { createRing, DEFAULT_RING_BYTES, RingReader, RingWriter } from './trace-ring';

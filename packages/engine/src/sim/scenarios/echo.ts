@@ -1,4 +1,5 @@
 /** `echo`: N clients each send K messages of S bytes, one at a time, and verify every echo. */
+import echoHandler from '../../handlers/echo';
 import { recvBytes, sendAll } from '../client';
 import { int, pattern, type ScenarioDef, US } from './types';
 
@@ -17,7 +18,7 @@ export const echo: ScenarioDef = {
     const size = int(p, 'size');
     const think = int(p, 'thinkUs') * US;
     return {
-      events: { data: (_c, input) => ({ out: input }) },
+      events: echoHandler(),
       start(ctx) {
         for (let id = 0; id < clients; id++) {
           const c = ctx.client(id);

@@ -3,6 +3,8 @@
  * N loops: in `evio` mode every connection wakes every loop; `exclusive` and `reuseport` wake one.
  * `open-wake`: one connection, idle after open: the IN|OUT registration wakes the loop at once.
  */
+import echoHandler from '../../handlers/echo';
+import openWakeHandler from '../../handlers/scenarios/open-wake';
 import type { SimPeer } from '../peer';
 import { int, type ScenarioDef, US } from './types';
 
@@ -17,7 +19,7 @@ export const herd: ScenarioDef = {
     const conns = int(p, 'conns');
     const gap = int(p, 'gapUs') * US;
     return {
-      events: {},
+      events: echoHandler(),
       start(ctx) {
         ctx.spawn(
           'clients',
@@ -57,7 +59,7 @@ export const openWake: ScenarioDef = {
   build(p) {
     const hold = int(p, 'holdUs') * US;
     return {
-      events: { opened: () => ({}) },
+      events: openWakeHandler(),
       start(ctx) {
         const c = ctx.client(0);
         ctx.spawn(

@@ -1,5 +1,6 @@
 /** The simulator's scenarios, by name. */
 import { echo } from './echo';
+import { headOfLine, load } from './head-of-line';
 import { herd, openWake } from './herd';
 import { slowReader } from './slow-reader';
 import type { ScenarioDef } from './types';
@@ -12,6 +13,8 @@ export const SIM_SCENARIOS: Readonly<Record<string, ScenarioDef>> = {
   'slow-reader': slowReader,
   'write-loss-claim': writeLossClaim,
   'wake-overwrite': wakeOverwrite,
+  'head-of-line': headOfLine,
+  load,
 };
 
 /** Scenario names, in menu order. */

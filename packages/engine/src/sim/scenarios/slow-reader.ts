@@ -4,6 +4,7 @@
  * keeps sending, the fd stays readable, and every wake-up ends in a write that fails with EAGAIN:
  * the spin. No byte is lost: the client verifies the whole echo.
  */
+import echoHandler from '../../handlers/echo';
 import { int, join, pattern, type ScenarioDef, US } from './types';
 
 export const slowReader: ScenarioDef = {
@@ -51,7 +52,7 @@ export const slowReader: ScenarioDef = {
     const rcvBuf = int(p, 'clientRcvbuf');
     const idle = int(p, 'idleMs') * 1e6;
     return {
-      events: { data: (_c, input) => ({ out: input }) },
+      events: echoHandler(),
       start(ctx) {
         const c = ctx.client(0);
         ctx.spawn(

@@ -135,29 +135,6 @@ export function int(p: ParamValues, name: string): number {
   return v;
 }
 
-/** Deterministic payload bytes: different `salt`s give different streams, so a swap shows up. */
-export function pattern(len: number, salt: number): Uint8Array {
-  const out = new Uint8Array(len);
-  for (let i = 0; i < len; i++) out[i] = (i * 131 + salt * 17 + (i >>> 8) * 7 + 1) & 0xff;
-  return out;
-}
-
-/** The text of `bytes` (ASCII protocols of the scenarios). */
-export function text(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += String.fromCharCode(b);
-  return s;
-}
-
-/** Concatenates byte arrays. */
-export function join(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
+export { join, pattern, text } from '../../handlers/scenarios/pattern';
 
 export const US = 1000;

@@ -8,9 +8,11 @@
  * `wake-overwrite`: Data returns a big reply; an app goroutine calls `Conn.wake()` while output
  * is pending; Data(c, nil) returns new data. evio replaces the unsent tail (lost); `fixed-wake` appends.
  */
-import { Action, type Conn } from '../../core/api';
+import type { Conn } from '../../core/api';
+import wakeOverwriteHandler, { WAKE_TAIL, wakeReply } from '../../handlers/scenarios/wake-overwrite';
+import writeLoss, { writeLossReplies } from '../../handlers/scenarios/write-loss';
 import { recvBytes, sendAll } from '../client';
-import { int, join, pattern, type ScenarioDef, text, US } from './types';
+import { int, join, type ScenarioDef, US } from './types';
 
 const enc = new TextEncoder();
 
@@ -38,29 +40,12 @@ export const writeLossClaim: ScenarioDef = {
     },
   ],
   build(p) {
-    const r1 = pattern(int(p, 'reply'), 1);
-    const r2 = pattern(int(p, 'reply2'), 2);
+    const params = { reply: int(p, 'reply'), reply2: int(p, 'reply2') };
+    const [r1, r2] = writeLossReplies(params);
     const wait = int(p, 'waitUs') * US;
     const rcvBuf = int(p, 'clientRcvbuf');
     return {
-      events: {
-        data(c, input) {
-          // A line protocol: REQ1 asks for the big reply, REQ2 for the second one and a close.
-          const buffered = `${(c.context as string | null) ?? ''}${input ? text(input) : ''}`;
-          const lines = buffered.split('\n');
-          c.context = lines.pop() ?? '';
-          const outs: Uint8Array[] = [];
-          let action = Action.None;
-          for (const line of lines) {
-            if (line === 'REQ1') outs.push(r1);
-            else if (line === 'REQ2') {
-              outs.push(r2);
-              action = Action.Close;
-            }
-          }
-          return { out: join(...outs), action };
-        },
-      },
+      events: writeLoss(params),
       start(ctx) {
         const c = ctx.client(0);
         ctx.spawn(
@@ -108,17 +93,19 @@ export const wakeOverwrite: ScenarioDef = {
     },
   ],
   build(p) {
-    const big = pattern(int(p, 'reply'), 3);
-    const tail = enc.encode('WAKE\n');
+    const params = { reply: int(p, 'reply') };
+    const big = wakeReply(params);
+    const tail = WAKE_TAIL;
+    const handler = wakeOverwriteHandler(params);
     const wakeAfter = int(p, 'wakeAfterUs') * US;
     const rcvBuf = int(p, 'clientRcvbuf');
     let conn: Conn | null = null;
     return {
       events: {
+        // The handler module's Data, plus what the app goroutine needs: the conn to wake.
         data(c, input) {
-          if (input === null) return { out: tail, action: Action.Close };
-          conn = c;
-          return { out: big };
+          if (input !== null) conn = c;
+          return handler.data?.(c, input);
         },
       },
       start(ctx) {
