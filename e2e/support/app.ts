@@ -9,6 +9,32 @@ import { repoRoot } from './server';
 
 const run = promisify(execFile);
 
+/** The model's counters (apps/web `Counters`). */
+export type CounterName =
+  | 'events'
+  | 'syscalls'
+  | 'waits'
+  | 'wakeups'
+  | 'timeouts'
+  | 'acceptsWon'
+  | 'acceptsDeclined'
+  | 'acceptsEagain'
+  | 'ctlAdd'
+  | 'ctlMod'
+  | 'ctlDel'
+  | 'reads'
+  | 'readEagain'
+  | 'writes'
+  | 'writeEagain'
+  | 'writePartial'
+  | 'bytesRead'
+  | 'bytesWritten'
+  | 'bytesLost'
+  | 'overwrites'
+  | 'handlers'
+  | 'faults'
+  | 'closes';
+
 /** A serialisable picture of the model at the cursor: what "the same view" means in the tests. */
 export interface Digest {
   position: number;
@@ -17,7 +43,7 @@ export interface Digest {
   lastSeq: number;
   lastKind: string | null;
   ended: boolean;
-  counters: Record<string, number>;
+  counters: Record<CounterName, number>;
   loops: {
     index: number;
     state: string;
@@ -131,6 +157,37 @@ export function digest(page: Page): Promise<Digest> {
 /** Waits until `window.__loopscope` exists (the app's module ran). */
 export async function waitForApp(page: Page, timeout = 30_000): Promise<void> {
   await page.waitForFunction('!!(window.__loopscope && window.__loopscope.store)', null, { timeout });
+}
+
+/**
+ * Opens `url` and waits for the app. Other engineers rebuild apps/web/dist on this machine: a
+ * page loaded in the middle of a build misses its script (404) and never starts, so it is
+ * loaded again (at most 4 times) once the build had time to finish.
+ */
+export async function gotoApp(page: Page, url: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    let onMissing: (what: string) => void = () => {};
+    const missing = new Promise<string>((resolve) => {
+      onMissing = resolve;
+    });
+    const onResponse = (r: { status(): number; url(): string }) => {
+      if (r.status() >= 400 && /\/assets\//.test(r.url())) onMissing(`${r.status()} ${r.url()}`);
+    };
+    page.on('response', onResponse);
+    let what: string | null;
+    try {
+      await page.goto(url);
+      const ready = waitForApp(page).then(() => null);
+      // Left behind when the script is missing: the next load ends it.
+      ready.catch(() => {});
+      what = await Promise.race([ready, missing]);
+    } finally {
+      page.off('response', onResponse);
+    }
+    if (what === null) return;
+    if (attempt >= 4) throw new Error(`the app did not load ${attempt} times: ${what}`);
+    await new Promise((r) => setTimeout(r, 3_000));
+  }
 }
 
 /**
