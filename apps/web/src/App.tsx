@@ -104,7 +104,9 @@ export function App() {
           </ErrorBoundary>
         </div>
       </div>
-      {dropping && <div className="dropzone">Drop a recording (.ndjson) to replay it</div>}
+      {dropping && (
+        <div className="dropzone">Drop a recording (.ndjson) or an strace -f -tt log to replay it</div>
+      )}
     </div>
   );
 }

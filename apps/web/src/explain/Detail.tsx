@@ -1,4 +1,5 @@
 /** The current event explained in plain words, and the loop code that produced it. */
+import { useLayoutEffect, useRef } from 'react';
 import { useStore } from '../store/store';
 import { eventColor } from '../theme';
 import { type CodeSpan, codeFor, haveSource, sourceLines } from './code-lines';
@@ -50,6 +51,19 @@ export function Detail() {
   const position = useStore((s) => s.position);
   const buffer = useStore((s) => s.buffer);
   const model = useStore((s) => s.model);
+  const header = useStore((s) => s.header);
+  const box = useRef<HTMLDivElement>(null);
+  // The hot line of a long function can sit below the fold of this pane: scroll just enough to
+  // show it, so that as much of the explanation above it stays in view.
+  useLayoutEffect(() => {
+    const el = box.current;
+    const hot = el?.querySelector<HTMLElement>('.ln.hot');
+    if (!el || !hot || position === 0) return;
+    const pane = el.getBoundingClientRect();
+    const line = hot.getBoundingClientRect();
+    if (line.bottom > pane.bottom) el.scrollTop += line.bottom - pane.bottom + 8;
+    else if (line.top < pane.top) el.scrollTop -= pane.top - line.top + 8;
+  }, [position]);
   const ev = position > 0 ? buffer.events[position - 1] : undefined;
   if (!ev) {
     return (
@@ -62,9 +76,11 @@ export function Detail() {
     );
   }
   const branch = ev.loop >= 0 ? (model.loops[ev.loop]?.branch ?? null) : null;
-  const spans = ev.loop >= 0 && haveSource() ? codeFor(ev, branch) : [];
+  // An imported log comes from another program: Loopscope's loop code did not produce it.
+  const fromLog = header?.source.type === 'strace';
+  const spans = ev.loop >= 0 && haveSource() && !fromLog ? codeFor(ev, branch) : [];
   return (
-    <div className="detail" data-testid="detail">
+    <div className="detail" data-testid="detail" ref={box}>
       <div className="explain" data-testid="explanation">
         <div className="head" style={{ color: eventColor(ev) }}>
           #{ev.seq} {ev.loop >= 0 ? `loop ${ev.loop}` : 'client'} · {summary(ev)}
@@ -74,7 +90,13 @@ export function Detail() {
       {spans.map((s) => (
         <Span key={`${s.file}:${s.from}`} span={s} />
       ))}
-      {ev.loop >= 0 && !haveSource() && (
+      {fromLog && ev.loop >= 0 && (
+        <div className="explain dim" data-testid="from-log-note">
+          From an strace log{header?.source.program ? ` of ${header.source.program}` : ''}: the words above
+          describe evio's loop, which this syscall was mapped to; the program's own code is not in the log.
+        </div>
+      )}
+      {ev.loop >= 0 && !haveSource() && !fromLog && (
         <div className="explain dim">The loop source was not bundled into this build.</div>
       )}
     </div>

@@ -32,8 +32,20 @@ export function haveSource(): boolean {
   return Object.keys(sources).length > 0;
 }
 
-/** Finds `function name(` or a method `name(` and its extent by brace counting. */
+const found = new Map<string, CodeSpan | null>();
+
+/**
+ * Finds `function name(` or a method `name(` and its extent by brace counting. Cached: the
+ * explanation asks for it on every event, 60 times a second while following a live run.
+ */
 export function findFunction(name: string): CodeSpan | null {
+  if (!found.has(name)) found.set(name, scanFunction(name));
+  const span = found.get(name) ?? null;
+  // A copy: callers add their hot lines to it.
+  return span === null ? null : { ...span, hot: [] };
+}
+
+function scanFunction(name: string): CodeSpan | null {
   const decl = new RegExp(
     `^\\s*(export\\s+)?(function\\s+${name}\\b|(private\\s+|public\\s+)?${name}\\s*\\()`,
   );

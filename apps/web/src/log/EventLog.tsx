@@ -9,6 +9,8 @@ const ROW_H = 20;
 const OVERSCAN = 8;
 /** Browsers cap element heights near 33.5M px: rows beyond that are reached by scaling. */
 const MAX_SCROLL_PX = 15_000_000;
+/** Auto-scroll at most this often while following or playing fast. */
+const AUTOSCROLL_MS = 250;
 
 export function EventLog() {
   const buffer = useStore((s) => s.buffer);
@@ -38,17 +40,24 @@ export function EventLog() {
   // Keep the current event in view as the cursor moves (from state: reading the DOM forces a layout).
   const view = useRef({ scrollTop, height });
   view.current = { scrollTop, height };
+  const following = useStore((s) => s.following || (s.playing && s.speed >= 10));
+  const lastScroll = useRef(0);
   useEffect(() => {
     const el = scroller.current;
     if (!el || current < 0) return;
+    // Setting scrollTop forces a layout of the page: while the rows fly by, 4 times a second.
+    const now = performance.now();
+    if (following && now - lastScroll.current < AUTOSCROLL_MS) return;
+    lastScroll.current = now;
     const v = view.current;
     const top = (current * ROW_H) / scale;
-    if (top < v.scrollTop || top + ROW_H > v.scrollTop + v.height) {
-      const next = Math.max(0, top - v.height / 2);
+    // Also when the log is resized (the explanation below it grew): the row must stay in view.
+    if (top < v.scrollTop || top + ROW_H > v.scrollTop + height) {
+      const next = Math.max(0, top - height / 2);
       el.scrollTop = next;
       setScrollTop(next);
     }
-  }, [current, scale]);
+  }, [current, scale, height, following]);
 
   const first = Math.max(0, Math.floor((scrollTop * scale) / ROW_H) - OVERSCAN);
   const last = Math.min(rows, Math.ceil((scrollTop * scale + height) / ROW_H) + OVERSCAN);

@@ -1,13 +1,14 @@
 /** The connection-level events: opened, ctl, read, write, out, overwrite, action, close. */
-import type {
-  ActionApplied,
-  ConnClosed,
-  ConnOpened,
-  EpollCtl,
-  OutputChanged,
-  OutputOverwritten,
-  ReadCall,
-  WriteCall,
+import {
+  type ActionApplied,
+  type ConnClosed,
+  type ConnOpened,
+  type EpollCtl,
+  EV,
+  type OutputChanged,
+  type OutputOverwritten,
+  type ReadCall,
+  type WriteCall,
 } from '@loopscope/trace';
 import { ensureLoop, findConn, newConn } from './model';
 import type { Model } from './types';
@@ -46,6 +47,7 @@ export function applyCtl(m: Model, ev: EpollCtl): void {
   if (listener && ev.gen === null) {
     if (ev.op === 'del') listener.loops = listener.loops.filter((i) => i !== loopIndex);
     else if (!listener.loops.includes(loopIndex)) listener.loops.push(loopIndex);
+    if (ev.op !== 'del' && ev.new & EV.EXCLUSIVE) listener.exclusive = true;
     return;
   }
   const c = findConn(m, loopIndex, ev.fd, ev.gen);

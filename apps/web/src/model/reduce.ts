@@ -140,6 +140,7 @@ export function applyEvent(m: Model, ev: TraceEvent): void {
           index: ev.index,
           network: ev.network,
           reuseport: ev.reuseport,
+          exclusive: false,
           loops: [],
         };
         m.listeners.push(l);

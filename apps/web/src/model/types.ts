@@ -61,6 +61,8 @@ export interface ListenerState {
   index: number;
   network: string;
   reuseport: boolean;
+  /** Registered with EPOLLEXCLUSIVE in some epoll: the kernel wakes one of its waiters per connection. */
+  exclusive: boolean;
   /** Loops whose epoll watches this listener. */
   loops: number[];
 }

@@ -2,7 +2,7 @@
  * Where events come from. Views never know: every source feeds the same sink, and the store
  * turns what arrives into the model once per animation frame.
  */
-import type { RunInfo, TraceEvent, TraceHeader } from '@loopscope/trace';
+import type { RunInfo, StraceImportSummary, TraceEvent, TraceHeader } from '@loopscope/trace';
 
 export type SourceKind = 'live' | 'replay' | 'sim';
 
@@ -27,6 +27,10 @@ export interface SourceSink {
   status(status: SourceStatus): void;
   /** A recording that stopped at a bad line: what was valid was delivered, this says why it stopped. */
   decodeError(error: { line: number; message: string; valid: number } | null): void;
+  /** The trace's header became known after its events (an strace import): keeps the events. */
+  header(header: TraceHeader): void;
+  /** An strace log was imported: what the importer found (loops, events, skipped lines, noise). */
+  imported(summary: StraceImportSummary): void;
 }
 
 /** Parameters of a run (live and sim). */

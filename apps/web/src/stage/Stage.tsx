@@ -95,7 +95,7 @@ export function Stage() {
               {buffer.length > 0
                 ? `${buffer.length.toLocaleString()} events loaded. Space plays, → steps one event.`
                 : (status.message ??
-                  'Start a simulation, connect to a live server, or drop a recording (.ndjson) anywhere on the page.')}
+                  'Start a simulation, connect to a live server, or drop a recording (.ndjson) or an strace -f -tt log anywhere on the page.')}
             </div>
           </div>
         </div>

@@ -72,9 +72,11 @@ function drawHeader(g: G, d: LaneData, geom: LaneGeom, pulse: Pulse | null): voi
     .attr('font-weight', 650)
     .attr('font-size', 14)
     .text(`loop ${l.index}`);
+  // Right-aligned short of the ready dot: a 5-digit thread id ran under it from x = 70.
   ensure<SVGTextElement>(head, 'text', 'thread')
-    .attr('x', 70)
+    .attr('x', HEAD_W - 38)
     .attr('y', 20)
+    .attr('text-anchor', 'end')
     .attr('fill', C.faint)
     .attr('font-size', 10.5)
     .text(l.thread >= 0 ? `thread ${l.thread}` : '');
@@ -159,7 +161,7 @@ function drawHeader(g: G, d: LaneData, geom: LaneGeom, pulse: Pulse | null): voi
     );
 }
 
-function connLabel(c: ConnState): { text: string; color: string } {
+function connLabel(c: ConnState, fromLog: boolean): { text: string; color: string } {
   if (c.phase === 'closed') return { text: c.closeReason ?? 'closed', color: C.faint };
   if (c.lastWrite?.result === 'eagain') return { text: `write EAGAIN ×${c.eagainStreak}`, color: C.eagain };
   if (c.lastWrite && c.pending > 0) return { text: `wrote ${fmtBytes(c.lastWrite.written)}`, color: C.write };
@@ -169,7 +171,8 @@ function connLabel(c: ConnState): { text: string; color: string } {
       ? { text: `read ${fmtBytes(r.bytes)}`, color: C.read }
       : { text: `read ${r.result.toUpperCase()}`, color: r.result === 'eagain' ? C.eagain : C.dim };
   }
-  return { text: c.phase === 'accepted' ? 'accepted, not opened' : c.phase, color: C.dim };
+  if (c.phase === 'accepted') return { text: fromLog ? 'accepted' : 'accepted, not opened', color: C.dim };
+  return { text: c.phase, color: C.dim };
 }
 
 /** Draws the conn nodes of a lane. */
@@ -282,7 +285,7 @@ function drawConns(
     .attr('stroke-width', (c) => (c.lastModSeq >= 0 && seq - c.lastModSeq <= 3 ? 2 : 1))
     .attr('fill', (c) => (c.mask & 4 ? '#6b45b8' : 'transparent'));
   nodes.select('text.op').each(function (c) {
-    const l = connLabel(c);
+    const l = connLabel(c, d.fromLog);
     d3.select(this).attr('fill', l.color).text(l.text);
   });
   nodes

@@ -12,6 +12,8 @@ import type { LaneData, StageData } from './stage-data';
 const LEFT = 170;
 const RIGHT = 220;
 const TOP = 40;
+/** Height of a listener's box. */
+const LISTENER_H = 62;
 
 type Root = d3.Selection<SVGSVGElement, unknown, null, undefined>;
 
@@ -85,7 +87,7 @@ function drawListeners(root: Root, d: StageData, lanes: { y: (i: number) => numb
   const links = layer(root, 'links');
   const n = d.listeners.length;
   const span = lanes.h * Math.max(1, d.lanes.length);
-  const ly = (i: number) => TOP + ((i + 0.5) * span) / Math.max(1, n) - 26;
+  const ly = (i: number) => TOP + ((i + 0.5) * span) / Math.max(1, n) - LISTENER_H / 2;
   const racing = new Set(d.race?.entries.map((e) => e.loop) ?? []);
   const pairs = d.listeners.flatMap((l, i) => l.loops.map((loop) => ({ l, i, loop })));
   links
@@ -94,7 +96,7 @@ function drawListeners(root: Root, d: StageData, lanes: { y: (i: number) => numb
     .join('path')
     .attr('d', (p) => {
       const x0 = LEFT - 18;
-      const y0 = ly(p.i) + 26;
+      const y0 = ly(p.i) + LISTENER_H / 2;
       const x1 = LEFT + 8;
       const y1 = lanes.y(p.loop) + 28;
       return `M${x0},${y0} C${x0 + 20},${y0} ${x1 - 20},${y1} ${x1},${y1}`;
@@ -109,7 +111,7 @@ function drawListeners(root: Root, d: StageData, lanes: { y: (i: number) => numb
       const b = enter.append('g').attr('class', 'listener').attr('data-testid', 'listener');
       b.append('rect')
         .attr('width', LEFT - 30)
-        .attr('height', 52)
+        .attr('height', LISTENER_H)
         .attr('rx', 7)
         .attr('fill', '#1f1b10')
         .attr('stroke', C.accept);
@@ -127,11 +129,26 @@ function drawListeners(root: Root, d: StageData, lanes: { y: (i: number) => numb
         .attr('fill', C.dim)
         .attr('font-size', 10.5)
         .attr('class', 'b mono');
+      b.append('text')
+        .attr('x', 10)
+        .attr('y', 53)
+        .attr('fill', C.dim)
+        .attr('font-size', 10.5)
+        .attr('class', 'c mono');
       return b;
     });
   boxes.attr('transform', (_l, i) => `translate(12,${ly(i)})`).attr('data-loops', (l) => l.loops.join(','));
   boxes.select('text.a').text((l) => `listener fd ${l.fd}`);
-  boxes.select('text.b').text((l) => `${l.addr} · ${l.loops.length} loop${l.loops.length === 1 ? '' : 's'}`);
+  // Address, then loops and EPOLLEXCLUSIVE on a second line: on one line they ran past the box.
+  // An imported log never shows the bound address: `addr ?`.
+  boxes.select('text.b').text((l) => (l.addr === 'unknown' || l.addr === '' ? 'addr ?' : l.addr));
+  boxes.select('text.c').text(listenerLoops);
+}
+
+/** The second line of a listener's box: `3 loops`, and `· EXCL` if registered with EPOLLEXCLUSIVE. */
+function listenerLoops(l: ListenerState): string {
+  const loops = `${l.loops.length} loop${l.loops.length === 1 ? '' : 's'}`;
+  return l.exclusive ? `${loops} · EXCL` : loops;
 }
 
 function drawClients(root: Root, d: StageData, width: number, height: number): void {
@@ -143,7 +160,7 @@ function drawClients(root: Root, d: StageData, width: number, height: number): v
     .attr('y', 12)
     .attr('fill', C.dim)
     .attr('font-size', 11)
-    .text((n) => (n ? `CLIENTS (${n})` : ''));
+    .text((n) => (n ? `CLIENTS (${n})` : d.mode === 'strace' ? 'CLIENTS: not in an strace log' : ''));
   const rowH = 44;
   const fit = Math.max(1, Math.floor((height - TOP - 30) / rowH));
   const rows = g

@@ -17,6 +17,8 @@ export interface LaneData {
   /** This loop's part in the latest accept race, if it took part. */
   race: AcceptEntry | null;
   ready: boolean;
+  /** The trace was imported from a log: no handler events, so no `opened` either. */
+  fromLog: boolean;
 }
 
 export interface StageData {
@@ -54,6 +56,7 @@ export function stageData(m: Model, mode: string, focusFd: number | null, focusL
       hidden: Math.max(0, all.length - MAX_CONNS_PER_LANE),
       race: race?.entries.find((e) => e.loop === i) ?? null,
       ready: loop.state === 'awake' && loop.lastReady > 0,
+      fromLog: mode === 'strace',
     };
   });
   return {

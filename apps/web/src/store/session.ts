@@ -22,6 +22,12 @@ function sinkFor(source: TraceSource): SourceSink {
     decodeError(error) {
       if (current()) useStore.setState({ decodeError: error });
     },
+    header(header) {
+      if (current()) useStore.setState({ header });
+    },
+    imported(summary) {
+      if (current()) useStore.setState({ importSummary: summary });
+    },
   };
 }
 
@@ -48,7 +54,11 @@ export function openSim(run: RunParams | null): void {
 }
 
 /** Replays a recording; `startAt` positions the view once it is loaded. */
-export function openReplay(label: string, load: () => Promise<string | Uint8Array>, startAt = 0): void {
+export function openReplay(
+  label: string,
+  load: () => Promise<string | Uint8Array | Blob>,
+  startAt = 0,
+): void {
   const source = new ReplaySource(label, load);
   switchTo(source);
   if (startAt > 0) {

@@ -2,7 +2,7 @@
  * The app store (zustand). Sources push into a queue; one animation-frame loop appends what
  * arrived, moves the cursor (play, follow live) and publishes the model, at most once a frame.
  */
-import type { TraceEvent, TraceHeader } from '@loopscope/trace';
+import type { StraceImportSummary, TraceEvent, TraceHeader } from '@loopscope/trace';
 import { create } from 'zustand';
 import { Cursor } from '../model/cursor';
 import { emptyModel } from '../model/model';
@@ -14,6 +14,11 @@ import type { RunParams, SourceKind, SourceStatus, TraceSource } from '../source
 export const EVENTS_PER_SECOND_AT_1X = 20;
 export const MIN_SPEED = 0.1;
 export const MAX_SPEED = 100;
+/**
+ * While following a live or simulated run the view is republished at most this often: at
+ * 20,000 events/s no eye follows single events, and the page keeps its frame rate.
+ */
+export const FOLLOW_PUBLISH_MS = 100;
 
 export interface DecodeErrorInfo {
   line: number;
@@ -41,6 +46,8 @@ export interface AppState {
   /** Bumped whenever the model changed. */
   version: number;
   run: RunParams;
+  /** Set when the trace was imported from an strace log: the importer's counts. */
+  importSummary: StraceImportSummary | null;
 }
 
 interface Internals {
@@ -49,6 +56,8 @@ interface Internals {
   /** Fractional events owed by playback. */
   carry: number;
   lastFrame: number;
+  /** When the frame loop last published while following. */
+  lastPublish: number;
   dirty: boolean;
 }
 
@@ -57,6 +66,7 @@ const internals: Internals = {
   pending: [],
   carry: 0,
   lastFrame: 0,
+  lastPublish: 0,
   dirty: false,
 };
 
@@ -87,6 +97,7 @@ export const useStore = create<AppState>(() => {
     model: emptyModel(),
     version: 0,
     run: DEFAULT_RUN,
+    importSummary: null,
   };
 });
 
@@ -105,6 +116,7 @@ export function resetTrace(header: TraceHeader | null, label: string, follow: bo
     position: 0,
     following: follow,
     decodeError: null,
+    importSummary: null,
     model: internals.cursor.model,
     version: s.version + 1,
   }));
@@ -168,6 +180,11 @@ function frame(now: number): void {
   const s = useStore.getState();
   const dt = Math.min(0.25, (now - (internals.lastFrame || now)) / 1000);
   internals.lastFrame = now;
+  if (s.following && s.position > 0 && now - internals.lastPublish < FOLLOW_PUBLISH_MS) {
+    requestAnimationFrame(frame);
+    return;
+  }
+  if (s.following) internals.lastPublish = now;
   const appended = flushPending(s.buffer);
   let target = s.position;
   if (s.following) {

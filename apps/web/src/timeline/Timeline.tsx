@@ -18,6 +18,8 @@ export function Timeline() {
   const position = useStore((s) => s.position);
   const total = useStore((s) => s.total);
   const raf = useRef(0);
+  /** The canvas size in CSS pixels, kept by a ResizeObserver. */
+  const size = useRef<{ w: number; h: number } | undefined>(undefined);
 
   // A new trace: fit it again.
   useEffect(() => {
@@ -46,7 +48,7 @@ export function Timeline() {
           v.t1 = v.t0 + w;
         }
       }
-      layout.current = drawTimeline(c, b, v, s.position);
+      layout.current = drawTimeline(c, b, v, s.position, size.current);
     });
   };
 
@@ -54,7 +56,11 @@ export function Timeline() {
   useEffect(() => {
     const c = canvas.current;
     if (!c) return;
-    const ro = new ResizeObserver(redraw);
+    const ro = new ResizeObserver((entries) => {
+      const r = entries[entries.length - 1]?.contentRect;
+      if (r) size.current = { w: r.width, h: r.height };
+      redraw();
+    });
     ro.observe(c);
     const onWheel = (e: WheelEvent) => {
       e.preventDefault();

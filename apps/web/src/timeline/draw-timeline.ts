@@ -178,28 +178,81 @@ function drawLabels(ctx: CanvasRenderingContext2D, L: TimelineLayout): void {
   ctx.textBaseline = 'alphabetic';
 }
 
-/** Draws everything; `position` is the cursor (events applied). */
+/** The trace drawn once per view and length: with every tick lit (past) and dimmed (future). */
+interface Layers {
+  key: string;
+  buffer: TraceBuffer;
+  past: HTMLCanvasElement | null;
+  future: HTMLCanvasElement | null;
+}
+
+const cache = new WeakMap<HTMLCanvasElement, Layers>();
+
+function paintLayer(
+  buffer: TraceBuffer,
+  view: TimelineView,
+  L: TimelineLayout,
+  w: number,
+  h: number,
+  dpr: number,
+  lit: boolean,
+): HTMLCanvasElement {
+  const c = document.createElement('canvas');
+  c.width = Math.round(w * dpr);
+  c.height = Math.round(h * dpr);
+  const ctx = c.getContext('2d')!;
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.fillStyle = '#0c0f13';
+  ctx.fillRect(0, 0, w, h);
+  drawAxis(ctx, L, view, w, h);
+  drawWaits(ctx, buffer, L, view);
+  drawTicks(ctx, buffer, L, view, lit ? buffer.length + 1 : 0);
+  return c;
+}
+
+/**
+ * Draws everything; `position` is the cursor (events applied); `size` in CSS pixels. The ticks
+ * are drawn into two cached layers, redrawn only when the view or the trace changes: a frame of
+ * playback copies the lit layer left of the cursor and the dimmed one right of it.
+ */
 export function drawTimeline(
   canvas: HTMLCanvasElement,
   buffer: TraceBuffer,
   view: TimelineView,
   position: number,
+  size?: { w: number; h: number },
 ): TimelineLayout {
   const dpr = window.devicePixelRatio || 1;
-  const w = canvas.clientWidth;
-  const h = canvas.clientHeight;
+  // The size from a ResizeObserver: reading clientWidth here would force a layout every frame.
+  const w = size?.w ?? canvas.clientWidth;
+  const h = size?.h ?? canvas.clientHeight;
   if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
     canvas.width = Math.round(w * dpr);
     canvas.height = Math.round(h * dpr);
   }
   const ctx = canvas.getContext('2d')!;
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.fillStyle = '#0c0f13';
-  ctx.fillRect(0, 0, w, h);
   const L = layoutFor(buffer, view, w, h);
-  drawAxis(ctx, L, view, w, h);
-  drawWaits(ctx, buffer, L, view);
-  drawTicks(ctx, buffer, L, view, position);
+  const key = `${view.t0}|${view.t1}|${buffer.length}|${w}|${h}|${dpr}`;
+  let layers = cache.get(canvas);
+  if (!layers || layers.key !== key || layers.buffer !== buffer) {
+    layers = { key, buffer, past: null, future: null };
+    cache.set(canvas, layers);
+  }
+  const cursorX =
+    position > 0 ? Math.max(0, Math.min(w, Math.round(L.x(buffer.timeAt(position - 1))) + 1)) : 0;
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  if (cursorX > 0) {
+    layers.past ??= paintLayer(buffer, view, L, w, h, dpr, true);
+    const sw = Math.round(cursorX * dpr);
+    ctx.drawImage(layers.past, 0, 0, sw, canvas.height, 0, 0, sw, canvas.height);
+  }
+  if (cursorX < w) {
+    layers.future ??= paintLayer(buffer, view, L, w, h, dpr, false);
+    const sx = Math.round(cursorX * dpr);
+    const sw = canvas.width - sx;
+    ctx.drawImage(layers.future, sx, 0, sw, canvas.height, sx, 0, sw, canvas.height);
+  }
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   drawLabels(ctx, L);
   if (position > 0) {
     const x = Math.round(L.x(buffer.timeAt(position - 1))) + 0.5;

@@ -1,38 +1,38 @@
 /**
- * Two runs side by side: the current trace and a second one (the same scenario simulated in
- * another mode, or a recording file), with their numbers and the clients' byte verdict.
+ * Two runs side by side: the current trace and a second one (a simulation of the same workload
+ * in any mode, a recording, or an strace log of a real program), each with its loops' wake-up and
+ * accept rows and per-loop counts, and their numbers in one table with the differences marked.
  */
-import { computeStats, decodeRecording, type TraceEvent, type TraceStats } from '@loopscope/trace';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { MODE_NAMES } from '../modes';
-import { loadSimEngine, type SimRunOptions } from '../sources/sim-engine';
+import type { RunParams } from '../sources/types';
+import { useCatalog } from '../store/catalog';
 import { useStore } from '../store/store';
-import { fmtBytes, fmtNs } from '../theme';
+import { fmtBytes } from '../theme';
+import { CompareRows } from './CompareRows';
+import {
+  COMPARE_ROWS,
+  differs,
+  diffText,
+  EMPTY_SIDE,
+  fileSide,
+  type Side,
+  sideOf,
+  simulateSide,
+} from './compare-data';
 
-const MAX_EVENTS = 1_000_000;
+const BALANCES = ['random', 'round-robin', 'least-connections'];
 
-interface Side {
-  label: string;
-  stats: TraceStats | null;
-  error: string | null;
-}
-
-const ROWS: { k: string; f: (s: TraceStats) => string }[] = [
-  { k: 'events', f: (s) => s.events.toLocaleString() },
-  { k: 'listener wake-ups / accept', f: (s) => s.listenerWakeupsPerAccept.toFixed(2) },
-  { k: 'syscalls / request', f: (s) => s.syscallsPerRequest.toFixed(2) },
-  { k: 'epoll MOD / request', f: (s) => s.ctlModPerRequest.toFixed(2) },
-  { k: 'accepts declined', f: (s) => s.acceptsDeclined.toLocaleString() },
-  { k: 'accept EAGAIN', f: (s) => s.acceptsEagain.toLocaleString() },
-  { k: 'EAGAIN writes', f: (s) => s.writesEagain.toLocaleString() },
-  { k: 'partial writes', f: (s) => s.partialWrites.toLocaleString() },
-  { k: 'bytes lost (overwritten)', f: (s) => fmtBytes(s.outputBytesOverwritten) },
-  { k: 'client bytes verified', f: (s) => fmtBytes(s.clientBytesVerified) },
-  { k: 'client mismatches', f: (s) => s.clientMismatches.toLocaleString() },
-  { k: 'reply latency p99', f: (s) => (s.latencyP99Ns === null ? '—' : fmtNs(s.latencyP99Ns)) },
-];
-
-function Verdict({ s }: { s: TraceStats }) {
+function Verdict({ side }: { side: Side }) {
+  const s = side.stats;
+  if (!s) return null;
+  if (side.header?.source.type === 'strace') {
+    return (
+      <div className="verdict" data-testid="compare-verdict" data-bad="unknown">
+        Client bytes are not in an strace log: no verdict.
+      </div>
+    );
+  }
   const bad = s.clientMismatches > 0 || s.outputBytesOverwritten > 0;
   return (
     <div className={`verdict ${bad ? 'bad' : 'ok'}`} data-testid="compare-verdict" data-bad={bad}>
@@ -43,109 +43,251 @@ function Verdict({ s }: { s: TraceStats }) {
   );
 }
 
-async function simulate(mode: string): Promise<TraceEvent[]> {
-  const engine = await loadSimEngine();
-  const r = useStore.getState().run;
-  const run = engine.createSimRun({
-    ...r,
-    mode: mode as SimRunOptions['mode'],
-    balance: r.balance as SimRunOptions['balance'],
-  });
-  const events: TraceEvent[] = [];
-  while (!run.done && events.length < MAX_EVENTS) {
-    for (const e of run.advance(20000)) events.push(e);
-    await new Promise((res) => setTimeout(res, 0));
+function PerLoop({ side }: { side: Side }) {
+  const per = side.stats?.perLoop ?? [];
+  if (per.length === 0) return null;
+  return (
+    <table className="perloop">
+      <thead>
+        <tr>
+          <th>loop</th>
+          <th>wake-ups</th>
+          <th>won</th>
+          <th>EAGAIN</th>
+          <th>declined</th>
+          <th>requests</th>
+        </tr>
+      </thead>
+      <tbody>
+        {per.map((l) => (
+          <tr key={l.loop}>
+            <td>{l.loop}</td>
+            <td className="num">{l.wakeups.toLocaleString()}</td>
+            <td className="num">{l.acceptsWon.toLocaleString()}</td>
+            <td className="num">{l.acceptsEagain.toLocaleString()}</td>
+            <td className="num">{l.acceptsDeclined.toLocaleString()}</td>
+            <td className="num">{l.requests.toLocaleString()}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function SideView({ side, id, busy }: { side: Side; id: 'left' | 'right'; busy: boolean }) {
+  return (
+    <div data-testid={`compare-${id}`} className="compare-side">
+      <h3 data-testid={`compare-${id}-label`}>{side.label || (busy ? 'working…' : '—')}</h3>
+      {side.error && <div className="banner error">{side.error}</div>}
+      {side.summary && (
+        <div className="dim" style={{ fontSize: 11.5, marginBottom: 4 }} data-testid={`compare-${id}-import`}>
+          strace import: {side.summary.loops} loops, {side.summary.events.toLocaleString()} events,{' '}
+          {side.summary.skippedLines} skipped lines, {side.summary.noiseDropped} noise events filtered
+        </div>
+      )}
+      <Verdict side={side} />
+      {side.stats && (
+        <CompareRows events={side.events} loops={side.stats.loops} testId={`compare-${id}-rows`} />
+      )}
+      <PerLoop side={side} />
+    </div>
+  );
+}
+
+function NumbersTable({ left, right }: { left: Side; right: Side }) {
+  if (!left.stats && !right.stats) return null;
+  return (
+    <table className="compare-numbers" data-testid="compare-numbers">
+      <thead>
+        <tr>
+          <th />
+          <th>{left.label || 'left'}</th>
+          <th>{right.label || 'right'}</th>
+          <th>difference</th>
+        </tr>
+      </thead>
+      <tbody>
+        {COMPARE_ROWS.map((r) => {
+          const a = left.stats ? r.value(left.stats, left) : null;
+          const b = right.stats ? r.value(right.stats, right) : null;
+          const diff = differs(a, b);
+          const fmt = (v: number | null) => (v === null ? '—' : r.fmt ? r.fmt(v) : v.toLocaleString());
+          const worse =
+            diff && r.worse ? ((r.worse === 'higher' ? b! > a! : b! < a!) ? 'right' : 'left') : '';
+          return (
+            <tr
+              key={r.key}
+              className={diff ? 'differs' : ''}
+              data-testid="compare-row"
+              data-key={r.key}
+              data-differs={diff}
+            >
+              <td>{r.label}</td>
+              <td className={`num ${worse === 'left' ? 'worse' : ''}`}>{fmt(a)}</td>
+              <td className={`num ${worse === 'right' ? 'worse' : ''}`}>{fmt(b)}</td>
+              <td className="num diff">{diff ? diffText(a!, b!) : a !== null && b !== null ? '=' : ''}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+/** The simulation to compare with: an strace log of a herd suggests the same workload in the sim. */
+function initialRun(mode: string): RunParams {
+  const s = useStore.getState();
+  if (s.header?.source.type === 'strace') {
+    let won = 0;
+    for (let i = 0; i < s.total; i++) {
+      const e = s.buffer.events[i]!;
+      if (e.kind === 'accept' && e.outcome === 'won') won++;
+    }
+    return {
+      scenario: 'herd',
+      mode: 'evio',
+      loops: Math.max(1, s.header.loops),
+      balance: 'random',
+      seed: 1,
+      params: { conns: Math.max(1, Math.min(500, won || 20)) },
+    };
   }
-  return events;
+  return { ...s.run, mode };
 }
 
 export function Compare({ initialMode, onClose }: { initialMode: string; onClose: () => void }) {
   const buffer = useStore((s) => s.buffer);
   const header = useStore((s) => s.header);
   const total = useStore((s) => s.total);
-  const left: Side = useMemo(
-    () => ({
-      label: `${header?.scenario?.name ?? 'trace'} · ${header?.mode ?? '?'} (current)`,
-      stats: total > 0 ? computeStats(header, buffer.events.slice(0, total)) : null,
-      error: null,
-    }),
-    [buffer, header, total],
+  const label = useStore((s) => s.sourceLabel);
+  const importSummary = useStore((s) => s.importSummary);
+  const left = useMemo(
+    () =>
+      total > 0
+        ? sideOf(
+            `${label || 'current trace'} (current)`,
+            header,
+            buffer.events.slice(0, total),
+            importSummary,
+          )
+        : EMPTY_SIDE,
+    [buffer, header, total, label, importSummary],
   );
-  const [mode, setMode] = useState(initialMode);
-  const [right, setRight] = useState<Side>({ label: '', stats: null, error: null });
+  const [run, setRun] = useState<RunParams>(() => initialRun(initialMode));
+  const [right, setRight] = useState<Side>(EMPTY_SIDE);
   const [busy, setBusy] = useState(false);
+  const job = useRef(0);
+  const sims = useCatalog((s) => s.simScenarios);
+  const scenario = sims.find((x) => x.name === run.scenario);
 
-  const runSim = (m: string) => {
+  const start = (work: (cancelled: () => boolean) => Promise<Side | null>, what: string) => {
+    const id = ++job.current;
+    const cancelled = () => job.current !== id;
     setBusy(true);
-    simulate(m).then(
-      (events) => {
-        setRight({
-          label: `${useStore.getState().run.scenario} · ${m} (simulated)`,
-          stats: computeStats(null, events),
-          error: null,
-        });
+    setRight({ ...EMPTY_SIDE, label: `${what}…` });
+    work(cancelled).then(
+      (side) => {
+        if (cancelled() || !side) return;
+        setRight(side);
         setBusy(false);
       },
       (err: unknown) => {
-        setRight({ label: m, stats: null, error: err instanceof Error ? err.message : String(err) });
+        if (cancelled()) return;
+        setRight({ ...EMPTY_SIDE, label: what, error: err instanceof Error ? err.message : String(err) });
         setBusy(false);
       },
     );
   };
-  useEffect(() => runSim(initialMode), []);
-
-  const openFile = async (f: File) => {
-    const d = decodeRecording(new Uint8Array(await f.arrayBuffer()), { tolerant: true, source: f.name });
-    setRight({
-      label: f.name,
-      stats: computeStats(d.header, d.events),
-      error: d.error ? d.error.message : null,
-    });
-  };
+  const simulate = (r: RunParams) =>
+    start((c) => simulateSide(r, c), `simulating ${r.scenario} in ${r.mode}`);
+  useEffect(() => {
+    simulate(run);
+    return () => {
+      job.current++;
+    };
+  }, []);
+  const set = (patch: Partial<RunParams>) => setRun((r) => ({ ...r, ...patch }));
 
   return (
     <div className="compare" data-testid="compare">
-      <div style={{ display: 'flex', gap: 10, alignItems: 'center', marginBottom: 12 }}>
-        <h2 style={{ margin: 0, fontSize: 17 }}>Compare two runs</h2>
-        <span className="dim">second run:</span>
-        <select data-testid="compare-mode" value={mode} onChange={(e) => setMode(e.target.value)}>
+      <div className="compare-bar">
+        <h2 className="compare-title">Compare two runs</h2>
+        <span className="dim">second run: simulate</span>
+        <select
+          data-testid="compare-scenario"
+          value={run.scenario}
+          onChange={(e) => set({ scenario: e.target.value, params: {} })}
+        >
+          {(sims.length ? sims.map((s) => s.name) : [run.scenario]).map((n) => (
+            <option key={n}>{n}</option>
+          ))}
+        </select>
+        <select data-testid="compare-mode" value={run.mode} onChange={(e) => set({ mode: e.target.value })}>
           {MODE_NAMES.map((m) => (
             <option key={m}>{m}</option>
           ))}
         </select>
-        <button type="button" className="primary" disabled={busy} onClick={() => runSim(mode)}>
-          {busy ? 'simulating…' : 'simulate'}
+        <label className="field">
+          loops
+          <input
+            type="number"
+            min={1}
+            max={16}
+            data-testid="compare-loops"
+            value={run.loops}
+            onChange={(e) => set({ loops: Math.max(1, Math.min(16, Number(e.target.value) || 1)) })}
+          />
+        </label>
+        <select
+          data-testid="compare-balance"
+          value={run.balance}
+          onChange={(e) => set({ balance: e.target.value })}
+        >
+          {BALANCES.map((b) => (
+            <option key={b}>{b}</option>
+          ))}
+        </select>
+        {scenario?.params
+          .filter((p) => p.name !== 'sndbuf')
+          .map((p) => (
+            <label className="field" key={p.name} title={p.description}>
+              {p.name}
+              <input
+                type="number"
+                data-testid={`compare-param-${p.name}`}
+                style={{ width: 64 }}
+                value={Number(run.params[p.name] ?? p.default)}
+                onChange={(e) => set({ params: { ...run.params, [p.name]: Number(e.target.value) || 0 } })}
+              />
+            </label>
+          ))}
+        <button
+          type="button"
+          className="primary"
+          data-testid="compare-simulate"
+          disabled={busy}
+          onClick={() => simulate(run)}
+        >
+          {busy ? 'working…' : 'simulate'}
         </button>
-        <span className="dim">or a recording</span>
+        <span className="dim">or open a recording / strace log</span>
         <input
           type="file"
-          accept=".ndjson"
-          onChange={(e) => e.target.files?.[0] && openFile(e.target.files[0])}
+          data-testid="compare-file"
+          accept=".ndjson,.json,.txt,.strace,.log"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            if (f) start((c) => fileSide(f, c), `reading ${f.name}`);
+          }}
         />
         <button type="button" style={{ marginLeft: 'auto' }} data-testid="compare-close" onClick={onClose}>
           Close
         </button>
       </div>
+      <NumbersTable left={left} right={right} />
       <div className="cols">
-        {[left, right].map((side, i) => (
-          <div key={i === 0 ? 'left' : 'right'} data-testid={`compare-${i === 0 ? 'left' : 'right'}`}>
-            <h3 style={{ margin: '0 0 4px' }}>{side.label || (busy ? 'simulating…' : '—')}</h3>
-            {side.error && <div className="banner error">{side.error}</div>}
-            {side.stats && <Verdict s={side.stats} />}
-            {side.stats && (
-              <table>
-                <tbody>
-                  {ROWS.map((r) => (
-                    <tr key={r.k}>
-                      <td>{r.k}</td>
-                      <td className="num">{r.f(side.stats!)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
-          </div>
-        ))}
+        <SideView side={left} id="left" busy={false} />
+        <SideView side={right} id="right" busy={busy} />
       </div>
     </div>
   );

@@ -82,6 +82,40 @@ function sparkValues(buffer: TraceBuffer, position: number): { ready: number[]; 
   return { ready: ready.reverse(), pending: pending.reverse() };
 }
 
+/** What the strace importer found, for a trace imported from a log. */
+function ImportSummary() {
+  const s = useStore((st) => st.importSummary);
+  const header = useStore((st) => st.header);
+  if (!s) return null;
+  const items: [string, string, string][] = [
+    ['loops', 'loops found', String(s.loops)],
+    ['events', 'events', s.events.toLocaleString()],
+    ['lines', 'lines read', s.lines.toLocaleString()],
+    ['skipped', 'skipped lines', s.skippedLines.toLocaleString()],
+    ['noise', 'noise filtered', s.noiseDropped.toLocaleString()],
+    ['poller', 'runtime poller events', s.runtimePollerEvents.toLocaleString()],
+  ];
+  return (
+    <div className="import-summary" data-testid="strace-summary">
+      <div className="k">
+        imported from strace{header?.source.program ? ` · ${header.source.program}` : ''}
+        {s.pids.length > 0 ? ` · ${s.pids.length} thread ids` : ''}
+      </div>
+      <div className="import-counts">
+        {items.map(([id, label, v]) => (
+          <span key={id} data-testid="strace-count" data-count={id} title={label}>
+            <b className="mono">{v}</b> {label}
+          </span>
+        ))}
+      </div>
+      <div className="k">
+        Not in a log: handler calls, client bytes and latencies, the listener's address.
+        {s.skipped.length > 0 ? ` First skipped: line ${s.skipped[0]!.line} (${s.skipped[0]!.reason}).` : ''}
+      </div>
+    </div>
+  );
+}
+
 export function StatsPanel() {
   const s = useStats();
   const buffer = useStore((st) => st.buffer);
@@ -92,6 +126,7 @@ export function StatsPanel() {
   return (
     <div data-testid="stats">
       <div className="panel-title">Numbers · whole trace</div>
+      <ImportSummary />
       <div className="stats">
         <Stat
           name="wakeupsPerAccept"

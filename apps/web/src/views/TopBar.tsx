@@ -2,16 +2,9 @@
 import { MODE_NAMES } from '../modes';
 import type { SourceKind } from '../sources/types';
 import { EXAMPLES, type ScenarioParam, useCatalog } from '../store/catalog';
-import {
-  openLive,
-  openSim,
-  replayExample,
-  replayFile,
-  replayServer,
-  startRun,
-  stopRun,
-} from '../store/session';
+import { openLive, openSim, replayFile, startRun, stopRun } from '../store/session';
 import { useStore } from '../store/store';
+import { clearReplayRef, openReplayRef } from '../store/url-state';
 import { ExportButtons } from './ExportButtons';
 
 const BALANCES = ['random', 'round-robin', 'least-connections'];
@@ -22,7 +15,8 @@ function SourcePicker() {
   const pick = (k: SourceKind) => {
     if (k === 'live') openLive();
     else if (k === 'sim') openSim(null);
-    else replayExample(EXAMPLES[0]!.name);
+    // Through the URL state, so that Link names the recording on screen.
+    else openReplayRef(`example:${EXAMPLES[0]!.name}`);
     useStore.setState({ run });
   };
   return (
@@ -50,11 +44,15 @@ function ReplayPicker() {
         file
         <input
           type="file"
-          accept=".ndjson,.json,.txt,application/x-ndjson"
+          accept=".ndjson,.json,.txt,.strace,.log,application/x-ndjson"
           data-testid="replay-file"
           onChange={(e) => {
             const f = e.target.files?.[0];
-            if (f) replayFile(f);
+            if (f) {
+              // A picked file cannot be linked: Link must not name the previous recording.
+              clearReplayRef();
+              replayFile(f);
+            }
           }}
         />
       </label>
@@ -63,8 +61,7 @@ function ReplayPicker() {
         value=""
         onChange={(e) => {
           const v = e.target.value;
-          if (v.startsWith('example:')) replayExample(v.slice(8));
-          else if (v.startsWith('server:')) replayServer(v.slice(7));
+          if (v.startsWith('example:') || v.startsWith('server:')) openReplayRef(v);
         }}
       >
         <option value="">open a recording…</option>
