@@ -1,15 +1,27 @@
 /**
  * A closed-loop echo load generator, run in its own process so that it is not the system under
  * test: `conns` connections each send `size` bytes, wait for all of them to come back, and send
- * again, for `seconds`. Loopback only. Prints one JSON line: requests, req/s, p50/p99 latency.
+ * again, for `seconds` after `warmupMs` of uncounted warm-up. Loopback only. Prints
+ * `{"phase":"start"}` when the counted window opens (the runner samples the server's CPU time
+ * there), then one JSON line: requests, req/s, p50/p99 latency.
  *
- * Usage: tsx bench/load.ts <port> <conns> <size> <seconds>
+ * Usage: tsx bench/load.ts <port> <conns> <size> <seconds> [warmupMs = 300]
  */
 import { connect, type Socket } from 'node:net';
 
-const [port, conns, size, seconds] = process.argv.slice(2).map(Number) as [number, number, number, number];
-if (!(port > 0 && conns > 0 && conns <= 1000 && size > 0 && size <= 1 << 20 && seconds > 0 && seconds <= 60)) {
-  console.error('usage: load.ts <port> <conns 1..1000> <size 1..1MiB> <seconds 1..60>');
+const [port, conns, size, seconds, warmupArg] = process.argv.slice(2).map(Number) as [
+  number,
+  number,
+  number,
+  number,
+  number | undefined,
+];
+const warmupMs = warmupArg ?? 300;
+if (
+  !(port > 0 && conns > 0 && conns <= 1000 && size > 0 && size <= 1 << 20 && seconds > 0 && seconds <= 60) ||
+  !(warmupMs >= 0 && warmupMs <= 10_000)
+) {
+  console.error('usage: load.ts <port> <conns 1..1000> <size 1..1MiB> <seconds 0..60> [warmupMs 0..10000]');
   process.exit(2);
 }
 
@@ -63,15 +75,17 @@ function start(): void {
   // A short warm-up is not counted.
   setTimeout(() => {
     warm = false;
+    console.log(JSON.stringify({ phase: 'start' }));
     const t0 = performance.now();
     setTimeout(() => {
       running = false;
       const elapsed = (performance.now() - t0) / 1000;
       latencies.sort((a, b) => a - b);
-      const pct = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
+      const pct = (p: number): number =>
+        latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
       console.log(JSON.stringify({ requests, rps: requests / elapsed, p50ms: pct(0.5), p99ms: pct(0.99) }));
       for (const s of sockets) s.destroy();
       process.exit(0);
     }, seconds * 1000);
-  }, 300);
+  }, warmupMs);
 }

@@ -26,7 +26,7 @@ export {
 } from './handler-module';
 export { LinuxKernel } from './kernel';
 export { closeListeners, type ListenOptions, type ListenSyscall, listenAll, listenBacklog } from './listen';
-export { type LinuxServer, resolveLoops, type ServeSpec, serve } from './server';
+export { type KernelCounts, type LinuxServer, resolveLoops, type ServeSpec, serve } from './server';
 export { getSocketBuffer, type SocketBuffer, setSocketBuffer } from './sockopt';
 export { TraceMerger } from './trace-merge';
 export { createRing, DEFAULT_RING_BYTES, RingReader, RingWriter } from './trace-ring';

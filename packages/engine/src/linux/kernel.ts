@@ -7,6 +7,10 @@
  * `accept` (the peer's address text), `recvfrom` (the peer's sockaddr), a write that starts
  * inside a buffer (a `subarray`, measured cheaper than address arithmetic with koffi) and
  * `detach` allocate.
+ *
+ * `syscalls` counts every syscall made through this kernel (a plain integer increment: cheap
+ * enough to stay on with tracing off) and `dataReads` the conn reads that returned bytes, so a
+ * host can report syscalls per request without a trace.
  */
 import type { AcceptedPeer, DatagramPeer, DetachedConn, Kernel } from '../core/kernel';
 import { monotonicNowNs } from './clock';
@@ -25,6 +29,10 @@ export class LinuxKernel implements Kernel {
   lastEventfd = -1;
   /** Number of syscalls `setNonblock` makes: F_GETFL then F_SETFL, as Go does. */
   readonly setNonblockSyscalls = 2;
+  /** Syscalls made through this kernel so far. */
+  syscalls = 0;
+  /** `read` calls that returned at least one byte (requests, as the trace stats count them). */
+  dataReads = 0;
 
   private events: Buffer;
   private readonly ctlEvent = Buffer.alloc(16);
@@ -59,11 +67,13 @@ export class LinuxKernel implements Kernel {
   }
 
   pollCreate(): number {
+    this.syscalls++;
     return libc.epollCreate1(0);
   }
 
   pollCtl(epfd: number, op: 'add' | 'mod' | 'del', fd: number, mask: number): number {
     encodeEvent(this.ctlEvent, mask, fd);
+    this.syscalls++;
     return libc.epollCtl(epfd, CTL_OPS[op], fd, this.ctlEvent);
   }
 
@@ -72,6 +82,7 @@ export class LinuxKernel implements Kernel {
     if (this.events.length < max * 16) this.events = allocEvents(max);
     const flag = this.waitFlag;
     if (flag) Atomics.store(flag, this.waitSlot, 1);
+    this.syscalls++;
     const n = libc.epollWait(epfd, this.events, max, timeoutMs);
     if (flag) Atomics.store(flag, this.waitSlot, 0);
     if (n > 0) decodeEvents(this.events, n, fds, masks);
@@ -80,23 +91,27 @@ export class LinuxKernel implements Kernel {
 
   eventfdCreate(): number {
     // evio: eventfd2(0, 0), a blocking counter.
+    this.syscalls++;
     const fd = libc.eventfd(0, 0);
     if (fd >= 0) this.lastEventfd = fd;
     return fd;
   }
 
   eventfdWrite(fd: number): number {
+    this.syscalls++;
     const r = libc.write(fd, this.one, 8);
     return Math.min(r, 0);
   }
 
   eventfdRead(fd: number): number {
+    this.syscalls++;
     const r = libc.read(fd, this.counter, 8);
     return Math.min(r, 0);
   }
 
   accept(listenerFd: number, peer: AcceptedPeer): number {
     this.saLen[0] = SOCKADDR_MAX;
+    this.syscalls++;
     const fd = libc.accept4(listenerFd, this.sa, this.saLen, 0);
     if (fd >= 0) peer.remote = formatSockaddr(this.sa, this.saLen[0]!);
     return fd;
@@ -104,23 +119,30 @@ export class LinuxKernel implements Kernel {
 
   setNonblock(fd: number): number {
     const flags = libc.fcntl(fd, K.F_GETFL, 0);
+    this.syscalls++;
     this.lastGetfl = flags;
     if (flags < 0) return flags;
+    this.syscalls++;
     const r = libc.fcntl(fd, K.F_SETFL, flags | K.O_NONBLOCK);
     return Math.min(r, 0);
   }
 
   read(fd: number, buf: Uint8Array): number {
-    return libc.read(fd, buf, buf.length);
+    this.syscalls++;
+    const n = libc.read(fd, buf, buf.length);
+    if (n > 0) this.dataReads++;
+    return n;
   }
 
   write(fd: number, buf: Uint8Array, off: number, len: number): number {
+    this.syscalls++;
     if (off === 0) return libc.write(fd, buf, Math.min(len, buf.length));
     return libc.write(fd, buf.subarray(off, off + len), len);
   }
 
   recvfrom(fd: number, buf: Uint8Array, from: { peer: DatagramPeer; remote: string }): number {
     this.saLen[0] = SOCKADDR_MAX;
+    this.syscalls++;
     const n = libc.recvfrom(fd, buf, buf.length, 0, this.sa, this.saLen);
     if (n >= 0) {
       const len = this.saLen[0]!;
@@ -132,13 +154,16 @@ export class LinuxKernel implements Kernel {
 
   sendto(fd: number, buf: Uint8Array, len: number, to: DatagramPeer): number {
     if (!(to instanceof Uint8Array)) return -22;
+    this.syscalls++;
     return libc.sendto(fd, buf, Math.min(len, buf.length), 0, to, to.length);
   }
 
   setKeepAlive(fd: number, secs: number): number {
     const v = new Int32Array([1]);
     const a = libc.setsockopt(fd, K.SOL_SOCKET, K.SO_KEEPALIVE, v, 4);
+    this.syscalls++;
     if (a < 0) return a;
+    this.syscalls += 2;
     v[0] = secs;
     // evio sets the interval first, then the idle time; errors after SO_KEEPALIVE are reported.
     const b = libc.setsockopt(fd, K.IPPROTO_TCP, K.TCP_KEEPINTVL, v, 4);
@@ -148,11 +173,13 @@ export class LinuxKernel implements Kernel {
 
   detach(fd: number): DetachedConn {
     const flags = libc.fcntl(fd, K.F_GETFL, 0);
+    this.syscalls += flags >= 0 ? 2 : 1;
     if (flags >= 0) libc.fcntl(fd, K.F_SETFL, flags & ~K.O_NONBLOCK);
     return new BlockingConn(fd);
   }
 
   close(fd: number): number {
+    this.syscalls++;
     return libc.close(fd);
   }
 }

@@ -29,6 +29,8 @@ export interface LoopWorkerInit {
   notes: SharedArrayBuffer;
   /** The trace ring, or null when tracing is off. */
   ring: SharedArrayBuffer | null;
+  /** Float64 slots `[2 * index]` syscalls and `[2 * index + 1]` data reads, published at each yield. */
+  counters: SharedArrayBuffer;
   mode: ModeFlags;
   balance: LoadBalance;
   handler: { module: string; export?: string; params?: unknown };
@@ -75,12 +77,18 @@ async function main(init: LoopWorkerInit): Promise<void> {
   loop.start();
   notes.open(loop.wakeFd);
   post({ type: 'started', index: init.index, epfd: loop.epfd, wakeFd: loop.wakeFd, tid: libc.gettid() });
+  const counters = new Float64Array(init.counters);
+  const publish = (): void => {
+    counters[2 * init.index] = kernel.syscalls;
+    counters[2 * init.index + 1] = kernel.dataReads;
+  };
   let lastYield = kernel.now();
   try {
     while (!loop.stopped) {
       loop.runOnce();
       const now = kernel.now();
       if (now - lastYield > YIELD_EVERY_NS) {
+        publish();
         await yieldNow();
         lastYield = kernel.now();
       }
@@ -90,6 +98,7 @@ async function main(init: LoopWorkerInit): Promise<void> {
   }
   notes.close();
   loop.closeAll();
+  publish();
   post({ type: 'closed', index: init.index, stalls: tracer instanceof RingWriter ? tracer.stalls : 0 });
 }
 

@@ -70,6 +70,17 @@ export interface LinuxServer {
   readonly ringStalls: number;
   /** Wakes a connection (evio's Conn.Wake from outside): every loop gets the note, its owner acts. */
   wake(fd: number, gen: number): void;
+  /**
+   * Syscalls made by the loops' kernels and conn reads that returned data, summed over loops;
+   * published by each loop every few ms and when it stops (counted with tracing on or off).
+   */
+  kernelCounts(): KernelCounts;
+}
+
+/** See `LinuxServer.kernelCounts`. */
+export interface KernelCounts {
+  syscalls: number;
+  dataReads: number;
 }
 
 /** evio's loop count rule. */
@@ -132,13 +143,17 @@ export async function serve(spec: ServeSpec): Promise<LinuxServer> {
   const shared = new SharedArrayBuffer(sharedStateSize(loops) * 4);
   const notes = Array.from({ length: loops }, () => createNoteQueue());
   const producers = notes.map((sab) => new NoteProducer(sab));
+  const counters = new SharedArrayBuffer(loops * 16);
   const rings = notes.map(() => (tracing ? createRing(spec.ringBytes ?? DEFAULT_RING_BYTES) : null));
   rings.forEach((r, i) => {
     if (r) merger.addLoop(r, producers[i]!);
   });
   const threads = new LoopThreads(producers, merger, () => closeListeners(listeners));
-  const timer = setInterval(() => merger.pump(), spec.drainMs ?? 5);
-  threads.done.finally(() => clearInterval(timer));
+  // With tracing off there is nothing to drain: no timer waking the main thread every 5 ms.
+  if (tracing) {
+    const timer = setInterval(() => merger.pump(), spec.drainMs ?? 5);
+    threads.done.finally(() => clearInterval(timer));
+  }
   await threads.start((index) => ({
     index,
     loops,
@@ -146,6 +161,7 @@ export async function serve(spec: ServeSpec): Promise<LinuxServer> {
     shared,
     notes: notes[index]!,
     ring: rings[index]!,
+    counters,
     mode: mode.flags,
     balance,
     handler: spec.handler,
@@ -165,6 +181,16 @@ export async function serve(spec: ServeSpec): Promise<LinuxServer> {
     },
     wake: (fd, gen) => {
       for (const p of producers) p.send({ type: 'wake', fd, gen });
+    },
+    kernelCounts: () => {
+      const c = new Float64Array(counters);
+      let syscalls = 0;
+      let dataReads = 0;
+      for (let i = 0; i < loops; i++) {
+        syscalls += c[2 * i]!;
+        dataReads += c[2 * i + 1]!;
+      }
+      return { syscalls, dataReads };
     },
   };
 }
@@ -187,5 +213,6 @@ function finishedServer(
     },
     ringStalls: 0,
     wake: () => {},
+    kernelCounts: () => ({ syscalls: 0, dataReads: 0 }),
   };
 }

@@ -1,0 +1,133 @@
+/** The benchmark's result table (medians of the repeats) and the issue targets checked on it. */
+import type { Row, Sample, Workload } from './rows';
+
+/** One line of the table: a row under a workload, medians over its repeats. */
+export interface Line {
+  row: string;
+  workload: string;
+  runs: number;
+  failures: number;
+  rps: number | null;
+  ratioToNode: number | null;
+  p50ms: number | null;
+  p99ms: number | null;
+  sysPerReq: number | null;
+  /** Where sysPerReq comes from: the recording, the kernels' counters, or none. */
+  sysSource: 'trace' | 'counter' | null;
+  wakePerAccept: number | null;
+  cpuCores: number | null;
+  cpuUsPerReq: number | null;
+  load1: number[];
+}
+
+/** The median of the finite values; null if none. */
+export function median(xs: (number | null)[]): number | null {
+  const v = xs.filter((x): x is number => x !== null && Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  const mid = v.length >> 1;
+  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+}
+
+export const workloadName = (w: Workload): string =>
+  `${w.conns}c x ${w.size >= 1024 ? `${w.size / 1024}KiB` : `${w.size}B`}`;
+
+/** Builds the lines; `herds` holds the short-herd figure of multi-loop rows without a trace. */
+export function buildLines(
+  rows: Row[],
+  workloads: Workload[],
+  samples: Map<string, (Sample | null)[]>,
+  herds: Map<string, number>,
+): Line[] {
+  const lines: Line[] = [];
+  for (const w of workloads) {
+    const nodeRps = median((samples.get(`node|${workloadName(w)}`) ?? []).map((s) => s?.rps ?? null));
+    for (const row of rows) {
+      const all = samples.get(`${row.id}|${workloadName(w)}`) ?? [];
+      const ok = all.filter((s): s is Sample => s !== null);
+      const rps = median(ok.map((s) => s.rps));
+      const wake = median(ok.map((s) => s.wakePerAccept)) ?? herds.get(row.id) ?? null;
+      const sys = median(ok.map((s) => s.sysPerReq));
+      lines.push({
+        row: row.id,
+        workload: workloadName(w),
+        runs: all.length,
+        failures: all.length - ok.length,
+        rps,
+        ratioToNode: rps !== null && nodeRps ? rps / nodeRps : null,
+        p50ms: median(ok.map((s) => s.p50ms)),
+        p99ms: median(ok.map((s) => s.p99ms)),
+        sysPerReq: sys,
+        sysSource: sys === null ? null : row.trace ? 'trace' : 'counter',
+        wakePerAccept: wake,
+        cpuCores: median(ok.map((s) => s.cpuCores)),
+        cpuUsPerReq: median(ok.map((s) => s.cpuUsPerReq)),
+        load1: ok.map((s) => s.load1),
+      });
+    }
+  }
+  return lines;
+}
+
+const f = (x: number | null, digits: number): string => (x === null ? '-' : x.toFixed(digits));
+
+/** The table as fixed-width text. */
+export function formatTable(lines: Line[]): string {
+  const head = [
+    'row',
+    'workload',
+    'req/s',
+    'x node',
+    'p50 ms',
+    'p99 ms',
+    'sys/req',
+    'wake/acc',
+    'cpu',
+    'cpu us/req',
+    'load1',
+  ];
+  const body = lines.map((l) => [
+    l.failures > 0 ? `${l.row} (${l.failures}/${l.runs} failed)` : l.row,
+    l.workload,
+    l.rps === null ? '-' : Math.round(l.rps).toString(),
+    f(l.ratioToNode, 2),
+    f(l.p50ms, 3),
+    f(l.p99ms, 3),
+    l.sysPerReq === null ? '-' : `${l.sysPerReq.toFixed(2)}${l.sysSource === 'counter' ? 'c' : 't'}`,
+    f(l.wakePerAccept, 2),
+    f(l.cpuCores, 2),
+    f(l.cpuUsPerReq, 1),
+    l.load1.map((x) => x.toFixed(1)).join(','),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const fmt = (r: string[]) =>
+    r.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [fmt(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(fmt)].join('\n');
+}
+
+/** The targets of the issues, checked on the 50-connection 64 B lines. */
+export function checkTargets(lines: Line[]): string[] {
+  const at = (row: string) => lines.find((l) => l.row === row && l.workload === '50c x 64B');
+  const out: string[] = [];
+  const check = (what: string, value: number | null | undefined, ok: (v: number) => boolean) => {
+    const shown = value === null || value === undefined ? 'not measured' : value.toFixed(2);
+    const verdict = value === null || value === undefined ? 'n/a ' : ok(value) ? 'MET ' : 'MISS';
+    out.push(`${verdict}  ${what}: ${shown}`);
+  };
+  check('evio-1 req/s / node req/s >= 1.0 (64 B)', at('evio-1')?.ratioToNode, (v) => v >= 1.0);
+  for (const n of [1, 2]) {
+    const on = at(`evio-${n}-trace`)?.rps;
+    const off = at(`evio-${n}`)?.rps;
+    check(`evio-${n} tracing on / off >= 0.9 (64 B)`, on && off ? on / off : null, (v) => v >= 0.9);
+  }
+  check(
+    'direct-write-1 req/s / node req/s >= 1.5 (64 B)',
+    at('direct-write-1')?.ratioToNode,
+    (v) => v >= 1.5,
+  );
+  check(
+    'direct-write-1 syscalls per request <= 2.1 (64 B)',
+    at('direct-write-1')?.sysPerReq,
+    (v) => v <= 2.1,
+  );
+  return out;
+}
