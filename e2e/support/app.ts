@@ -160,7 +160,7 @@ export async function waitForApp(page: Page, timeout = 30_000): Promise<void> {
 }
 
 /**
- * Opens `url` and waits for the app. Other engineers rebuild apps/web/dist on this machine: a
+ * Opens `url` and waits for the app. If apps/web/dist is rebuilt meanwhile, a
  * page loaded in the middle of a build misses its script (404) and never starts, so it is
  * loaded again (at most 4 times) once the build had time to finish.
  */
