@@ -139,17 +139,25 @@ function initialRun(mode: string): RunParams {
   const s = useStore.getState();
   if (s.header?.source.type === 'strace') {
     let won = 0;
+    let reads = 0;
+    let readBytes = 0;
     for (let i = 0; i < s.total; i++) {
       const e = s.buffer.events[i]!;
       if (e.kind === 'accept' && e.outcome === 'won') won++;
+      else if (e.kind === 'read' && e.result === 'data' && e.gen !== null) {
+        reads++;
+        readBytes += e.bytes;
+      }
     }
+    // The clients of the log sent about this much per connection: the sim's clients do the same.
+    const bytes = reads > 0 ? Math.min(65536, Math.round(readBytes / reads)) : 0;
     return {
       scenario: 'herd',
       mode: 'evio',
       loops: Math.max(1, s.header.loops),
       balance: 'random',
       seed: 1,
-      params: { conns: Math.max(1, Math.min(500, won || 20)) },
+      params: { conns: Math.max(1, Math.min(500, won || 20)), bytes },
     };
   }
   return { ...s.run, mode };

@@ -131,11 +131,20 @@ export function StatsPanel() {
         <Stat
           name="wakeupsPerAccept"
           label="listener wake-ups / accept"
-          value={n(s?.listenerWakeupsPerAccept)}
+          value={s && s.acceptsWon === 0 ? '—' : n(s?.listenerWakeupsPerAccept)}
           tone={s && s.listenerWakeupsPerAccept > 1.5 ? 'warn' : undefined}
         />
-        <Stat name="syscallsPerRequest" label="syscalls / request" value={n(s?.syscallsPerRequest)} />
-        <Stat name="ctlModPerRequest" label="epoll MOD / request" value={n(s?.ctlModPerRequest)} />
+        {/* A ratio over nothing is not 0: no request (or no accept) yet shows a dash. */}
+        <Stat
+          name="syscallsPerRequest"
+          label="syscalls / request"
+          value={s && s.requests === 0 ? '—' : n(s?.syscallsPerRequest)}
+        />
+        <Stat
+          name="ctlModPerRequest"
+          label="epoll MOD / request"
+          value={s && s.requests === 0 ? '—' : n(s?.ctlModPerRequest)}
+        />
         <Stat
           name="eagainWrites"
           label="EAGAIN writes"

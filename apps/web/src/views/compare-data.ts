@@ -121,7 +121,7 @@ export const COMPARE_ROWS: CompareRow[] = [
   {
     key: 'wakeupsPerAccept',
     label: 'listener wake-ups / accept',
-    value: (s) => s.listenerWakeupsPerAccept,
+    value: (s) => (s.acceptsWon > 0 ? s.listenerWakeupsPerAccept : null),
     fmt: fixed2,
     worse: 'higher',
   },
@@ -143,14 +143,14 @@ export const COMPARE_ROWS: CompareRow[] = [
   {
     key: 'ctlModPerRequest',
     label: 'epoll MOD / request',
-    value: (s) => s.ctlModPerRequest,
+    value: (s) => (s.requests > 0 ? s.ctlModPerRequest : null),
     fmt: fixed2,
     worse: 'higher',
   },
   {
     key: 'syscallsPerRequest',
     label: 'syscalls / request',
-    value: (s) => s.syscallsPerRequest,
+    value: (s) => (s.requests > 0 ? s.syscallsPerRequest : null),
     fmt: fixed2,
     worse: 'higher',
   },

@@ -5,8 +5,9 @@
  */
 import echoHandler from '../../handlers/echo';
 import openWakeHandler from '../../handlers/scenarios/open-wake';
+import { recvBytes, sendAll } from '../client';
 import type { SimPeer } from '../peer';
-import { int, type ScenarioDef, US } from './types';
+import { int, pattern, type ScenarioDef, US } from './types';
 
 export const herd: ScenarioDef = {
   name: 'herd',
@@ -14,10 +15,19 @@ export const herd: ScenarioDef = {
   params: [
     { name: 'conns', type: 'int', default: 6, min: 1, max: 500, doc: 'connections, one after another' },
     { name: 'gapUs', type: 'int', default: 200, min: 1, max: 1000000, doc: 'time between connections, us' },
+    {
+      name: 'bytes',
+      type: 'int',
+      default: 0,
+      min: 0,
+      max: 65536,
+      doc: 'each client sends this many bytes once connected and checks the echo (0: none)',
+    },
   ],
   build(p) {
     const conns = int(p, 'conns');
     const gap = int(p, 'gapUs') * US;
+    const bytes = int(p, 'bytes');
     return {
       events: echoHandler(),
       start(ctx) {
@@ -26,8 +36,17 @@ export const herd: ScenarioDef = {
           (function* () {
             const open: [number, SimPeer][] = [];
             for (let id = 0; id < conns; id++) {
-              const peer = ctx.client(id).connect(ctx.addr);
-              if (!peer.refused) open.push([id, peer]);
+              const c = ctx.client(id);
+              const peer = c.connect(ctx.addr);
+              if (!peer.refused) {
+                open.push([id, peer]);
+                if (bytes > 0) {
+                  const msg = pattern(bytes, id);
+                  c.startRequest();
+                  if ((yield* sendAll(c, peer, msg)) === null)
+                    c.verify((yield* recvBytes(c, peer, bytes)).bytes, msg);
+                }
+              }
               yield { sleep: gap };
             }
             for (const [id, peer] of open) {
