@@ -16,8 +16,9 @@ function listenerFds(buffer: TraceBuffer): Set<number> {
 
 /** Index of the first event from `from` that the step matches, or -1. */
 function findFrom(buffer: TraceBuffer, tour: Tour, step: number, from: number): number {
+  const { find, search } = tour.steps[step]!;
+  if (search) return search(buffer.events, buffer.length, from);
   const ls = listenerFds(buffer);
-  const find = tour.steps[step]!.find;
   for (let i = from; i < buffer.length; i++) if (find(buffer.events[i]!, ls)) return i;
   return -1;
 }

@@ -9,6 +9,34 @@ export interface TourStep {
   text: string;
   /** Matches the event the step stops at (`listeners`: the fds known to be listeners). */
   find: (ev: TraceEvent, listeners: ReadonlySet<number>) => boolean;
+  /** Used instead of `find` when a step needs context: the index to stop at from `from`, or -1. */
+  search?: (events: readonly TraceEvent[], length: number, from: number) => number;
+}
+
+const isNewConnection = (e: TraceEvent) =>
+  e.kind === 'client-connect' || (e.kind === 'accept' && e.outcome === 'won');
+
+/**
+ * A loser of the race just won (`from` is right after the win): a later EAGAIN or decline before
+ * the next connection; else, if the losers declined before the win, the win itself shows them;
+ * else the first loss anywhere later.
+ */
+function lossOfThisRace(events: readonly TraceEvent[], length: number, from: number): number {
+  for (let i = from; i < length; i++) {
+    const e = events[i]!;
+    if (isNewConnection(e)) break;
+    if (e.kind === 'accept') return i;
+  }
+  for (let i = from - 2; i >= 0; i--) {
+    const e = events[i]!;
+    if (isNewConnection(e)) break;
+    if (e.kind === 'accept') return from - 1;
+  }
+  for (let i = from; i < length; i++) {
+    const e = events[i]!;
+    if (e.kind === 'accept' && e.outcome !== 'won') return i;
+  }
+  return -1;
 }
 
 export interface Tour {
@@ -52,6 +80,7 @@ export const TOURS: Tour[] = [
         title: 'The others lost the race',
         text: 'The other loops either declined (the balancer said it was not their turn) or called accept and got EAGAIN. Either way they woke for nothing. See “listener wake-ups / accept” in the numbers: 1 would mean no herd.',
         find: (e) => e.kind === 'accept' && e.outcome !== 'won',
+        search: lossOfThisRace,
       },
     ],
   },
