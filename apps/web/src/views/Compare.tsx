@@ -4,7 +4,6 @@
  * accept rows and per-loop counts, and their numbers in one table with the differences marked.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { MODE_NAMES } from '../modes';
 import type { RunParams } from '../sources/types';
 import { useCatalog } from '../store/catalog';
 import { useStore } from '../store/store';
@@ -20,8 +19,7 @@ import {
   sideOf,
   simulateSide,
 } from './compare-data';
-
-const BALANCES = ['random', 'round-robin', 'least-connections'];
+import { RunShapeFields } from './RunShapeFields';
 
 function Verdict({ side }: { side: Side }) {
   const s = side.stats;
@@ -230,31 +228,11 @@ export function Compare({ initialMode, onClose }: { initialMode: string; onClose
             <option key={n}>{n}</option>
           ))}
         </select>
-        <select data-testid="compare-mode" value={run.mode} onChange={(e) => set({ mode: e.target.value })}>
-          {MODE_NAMES.map((m) => (
-            <option key={m}>{m}</option>
-          ))}
-        </select>
-        <label className="field">
-          loops
-          <input
-            type="number"
-            min={1}
-            max={16}
-            data-testid="compare-loops"
-            value={run.loops}
-            onChange={(e) => set({ loops: Math.max(1, Math.min(16, Number(e.target.value) || 1)) })}
-          />
-        </label>
-        <select
-          data-testid="compare-balance"
-          value={run.balance}
-          onChange={(e) => set({ balance: e.target.value })}
-        >
-          {BALANCES.map((b) => (
-            <option key={b}>{b}</option>
-          ))}
-        </select>
+        <RunShapeFields
+          run={run}
+          set={set}
+          ids={{ mode: 'compare-mode', loops: 'compare-loops', balance: 'compare-balance' }}
+        />
         {scenario?.params
           .filter((p) => p.name !== 'sndbuf')
           .map((p) => (

@@ -1,13 +1,11 @@
 /** The top bar: source, scenario, mode, loops, balance, seed, parameters, start/stop. */
-import { MODE_NAMES } from '../modes';
 import type { SourceKind } from '../sources/types';
 import { EXAMPLES, type ScenarioParam, useCatalog } from '../store/catalog';
 import { openLive, openSim, replayFile, startRun, stopRun } from '../store/session';
 import { useStore } from '../store/store';
 import { clearReplayRef, openReplayRef } from '../store/url-state';
 import { ExportButtons } from './ExportButtons';
-
-const BALANCES = ['random', 'round-robin', 'least-connections'];
+import { RunShapeFields } from './RunShapeFields';
 
 function SourcePicker() {
   const kind = useStore((s) => s.sourceKind);
@@ -153,35 +151,11 @@ function RunControls() {
           </option>
         ))}
       </select>
-      <select data-testid="mode-select" value={run.mode} onChange={(e) => set({ mode: e.target.value })}>
-        {MODE_NAMES.map((m) => (
-          <option key={m} value={m}>
-            {m}
-          </option>
-        ))}
-      </select>
-      <label className="field">
-        loops
-        <input
-          type="number"
-          min={1}
-          max={16}
-          data-testid="loops-input"
-          value={run.loops}
-          onChange={(e) => set({ loops: Math.max(1, Math.min(16, Number(e.target.value) || 1)) })}
-        />
-      </label>
-      <select
-        data-testid="balance-select"
-        value={run.balance}
-        onChange={(e) => set({ balance: e.target.value })}
-      >
-        {BALANCES.map((b) => (
-          <option key={b} value={b}>
-            {b}
-          </option>
-        ))}
-      </select>
+      <RunShapeFields
+        run={run}
+        set={set}
+        ids={{ mode: 'mode-select', loops: 'loops-input', balance: 'balance-select' }}
+      />
       {kind === 'sim' && (
         <label className="field">
           seed
