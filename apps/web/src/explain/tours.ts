@@ -16,25 +16,45 @@ export interface TourStep {
 const isNewConnection = (e: TraceEvent) =>
   e.kind === 'client-connect' || (e.kind === 'accept' && e.outcome === 'won');
 
+/** The first non-won accept after `i` and before the next connection, or -1. */
+function lossAfter(events: readonly TraceEvent[], length: number, i: number): number {
+  for (let j = i; j < length; j++) {
+    const e = events[j]!;
+    if (isNewConnection(e)) return -1;
+    if (e.kind === 'accept') return j;
+  }
+  return -1;
+}
+
+/** Whether a loop lost (declined, EAGAIN) since the connection won at `w` arrived. */
+function lossBefore(events: readonly TraceEvent[], w: number): boolean {
+  for (let j = w - 1; j >= 0; j--) {
+    const e = events[j]!;
+    if (isNewConnection(e)) return false;
+    if (e.kind === 'accept') return true;
+  }
+  return false;
+}
+
 /**
- * A loser of the race just won (`from` is right after the win): a later EAGAIN or decline before
- * the next connection; else, if the losers declined before the win, the win itself shows them;
- * else the first loss anywhere later.
+ * A loser of a race: starting with the race just won (`from` is right after the win), the first
+ * race that had one — at the loss if it came after the win, else at the win (the losers declined
+ * before it).
  */
 function lossOfThisRace(events: readonly TraceEvent[], length: number, from: number): number {
-  for (let i = from; i < length; i++) {
-    const e = events[i]!;
-    if (isNewConnection(e)) break;
-    if (e.kind === 'accept') return i;
-  }
-  for (let i = from - 2; i >= 0; i--) {
-    const e = events[i]!;
-    if (isNewConnection(e)) break;
-    if (e.kind === 'accept') return from - 1;
-  }
-  for (let i = from; i < length; i++) {
-    const e = events[i]!;
-    if (e.kind === 'accept' && e.outcome !== 'won') return i;
+  for (let w = from - 1; w >= 0 && w < length; ) {
+    const after = lossAfter(events, length, w + 1);
+    if (after >= 0) return after;
+    if (lossBefore(events, w)) return w;
+    let next = -1;
+    for (let j = w + 1; j < length; j++) {
+      const e = events[j]!;
+      if (e.kind === 'accept' && e.outcome === 'won') {
+        next = j;
+        break;
+      }
+    }
+    w = next;
   }
   return -1;
 }

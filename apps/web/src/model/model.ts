@@ -39,6 +39,7 @@ export function emptyModel(loops = 0): Model {
     conns: [],
     races: [],
     nextRaceId: 0,
+    lastClientConnectSeq: -1,
     clients: new Map(),
     counters: { ...ZERO_COUNTERS },
     eagainTimes: [],

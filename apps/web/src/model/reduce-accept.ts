@@ -19,6 +19,7 @@ function startRace(m: Model, ev: AcceptAttempt): AcceptRace {
     listenerFd: ev.listenerFd,
     startSeq: ev.seq,
     winner: null,
+    winSeq: null,
     fd: null,
     gen: null,
     entries: [],
@@ -29,17 +30,20 @@ function startRace(m: Model, ev: AcceptAttempt): AcceptRace {
 }
 
 /**
- * Adds an attempt to the race for its listener. A new race starts when a loop wins a listener
- * whose current race already has a winner, or when a loop that already lost the current race
- * (won elsewhere, EAGAIN) tries again after that race was won: both mean a new connection.
+ * Adds an attempt to the race for its listener: one race per new connection. A second win is a
+ * new connection. After a win, a loss belongs to the won race (a loop woken for it that lost)
+ * until a scenario client connects again; in a trace without clients (an imported log), a loop
+ * that already took part tries again for the next connection unless it only declined or got EAGAIN.
  */
 export function applyAccept(m: Model, ev: AcceptAttempt): AcceptRace {
   let race = currentRace(m, ev.listenerFd);
   const mine = race?.entries.find((e) => e.loop === ev.loop);
-  const isNew =
-    !race ||
-    (ev.outcome === 'won' && race.winner !== null) ||
-    (race.winner !== null && mine !== undefined && mine.outcome !== 'declined' && ev.outcome !== 'eagain');
+  let isNew: boolean;
+  if (!race) isNew = true;
+  else if (race.winSeq === null) isNew = false;
+  else if (ev.outcome === 'won' || ev.loop === race.winner) isNew = true;
+  else if (m.lastClientConnectSeq >= 0) isNew = m.lastClientConnectSeq > race.winSeq;
+  else isNew = mine !== undefined && mine.outcome !== 'declined' && ev.outcome !== 'eagain';
   if (isNew || !race) race = startRace(m, ev);
   const entry = race.entries.find((e) => e.loop === ev.loop);
   if (entry) {
@@ -61,6 +65,7 @@ export function applyAccept(m: Model, ev: AcceptAttempt): AcceptRace {
   }
   if (ev.outcome === 'won') {
     race.winner = ev.loop;
+    race.winSeq = ev.seq;
     race.fd = ev.fd;
     race.gen = ev.gen;
   }

@@ -202,6 +202,7 @@ export function applyEvent(m: Model, ev: TraceEvent): void {
       m.counters.faults++;
       break;
     case 'client-connect':
+      m.lastClientConnectSeq = ev.seq;
       client(m, ev.client).local = ev.local;
       break;
     case 'client-send':

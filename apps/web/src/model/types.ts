@@ -112,6 +112,8 @@ export interface AcceptRace {
   listenerFd: number;
   startSeq: number;
   winner: number | null;
+  /** seq of the winning accept. */
+  winSeq: number | null;
   fd: number | null;
   gen: number | null;
   entries: AcceptEntry[];
@@ -170,6 +172,8 @@ export interface Model {
   conns: Map<number, ConnState>[];
   races: AcceptRace[];
   nextRaceId: number;
+  /** seq of the last scenario client's connect (-1: none, e.g. an imported log). */
+  lastClientConnectSeq: number;
   clients: Map<number, ClientState>;
   counters: Counters;
   /** Trace times of recent EAGAIN writes (for the spin rate). */
