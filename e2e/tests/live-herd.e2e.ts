@@ -158,15 +158,16 @@ describe('live herd run started from the page', () => {
     await page.getByTestId('tour-select').selectOption('herd');
     for (let i = 0; i < 4; i++) await page.getByTestId('tour-next').click();
     await expect(page.getByTestId('tour-step').locator('h3').textContent()).resolves.toMatch(/^4\/4 · /);
-    await page.waitForFunction(() => {
-      const outcomes = Array.from(document.querySelectorAll('[data-testid="accept-race-entry"]')).map((e) =>
-        e.getAttribute('data-outcome'),
-      );
-      return outcomes.includes('won') && outcomes.some((o) => o === 'declined' || o === 'eagain');
-    });
     const atLoss = await digest(page);
     expect(atLoss.lastKind).toBe('accept');
-    expect(atLoss.races.at(-1)!.outcomes.some((o) => /:(declined|eagain)$/.test(o))).toBe(true);
+    // Where the tour stops, the stage knows a race with its winner and a loser (declined or EAGAIN).
+    // Which of the recent races it is depends on how the real threads interleaved.
+    expect(
+      atLoss.races.some(
+        (r) =>
+          r.outcomes.some((o) => o.endsWith(':won')) && r.outcomes.some((o) => /:(declined|eagain)$/.test(o)),
+      ),
+    ).toBe(true);
 
     // The recording is in the server's list, with this run's parameters and every event the page got.
     const res = await fetch(new URL('/api/recordings', server.url));

@@ -16,12 +16,13 @@ export interface TourStep {
 const isNewConnection = (e: TraceEvent) =>
   e.kind === 'client-connect' || (e.kind === 'accept' && e.outcome === 'won');
 
-/** The first non-won accept after `i` and before the next connection, or -1. */
-function lossAfter(events: readonly TraceEvent[], length: number, i: number): number {
+/** The first loss of another loop after `i` and before the next connection, or -1. */
+function lossAfter(events: readonly TraceEvent[], length: number, i: number, winner: number): number {
   for (let j = i; j < length; j++) {
     const e = events[j]!;
     if (isNewConnection(e)) return -1;
-    if (e.kind === 'accept') return j;
+    // The winner trying again is already after the next connection.
+    if (e.kind === 'accept' && e.loop !== winner) return j;
   }
   return -1;
 }
@@ -43,7 +44,7 @@ function lossBefore(events: readonly TraceEvent[], w: number): boolean {
  */
 function lossOfThisRace(events: readonly TraceEvent[], length: number, from: number): number {
   for (let w = from - 1; w >= 0 && w < length; ) {
-    const after = lossAfter(events, length, w + 1);
+    const after = lossAfter(events, length, w + 1, events[w]!.loop);
     if (after >= 0) return after;
     if (lossBefore(events, w)) return w;
     let next = -1;
