@@ -3,6 +3,7 @@
  * `curl`, `redis-cli`, `wrk`), optionally recording its whole trace.
  */
 
+import { dirname, resolve } from 'node:path';
 import { LOAD_BALANCES, type LoadBalance, MODE_NAMES, type ModeName } from '@loopscope/engine';
 import { makeHeader, type TraceEvent } from '@loopscope/trace';
 import { type Command, InvalidArgumentError } from 'commander';
@@ -88,9 +89,10 @@ async function runEcho(opts: EchoOptions): Promise<void> {
       }),
     );
   }
-  let writing: Promise<void> = Promise.resolve();
-  const record = (events: TraceEvent[]): void => {
-    if (writer) writing = writing.then(() => writer.write(events));
+  // Nobody watches this recording live: the loops' records are spilled next to it during the run
+  // and merged into it after the stop (the main thread then leaves the CPU to the loops).
+  const record = async (events: TraceEvent[]): Promise<void> => {
+    await writer?.write(events);
   };
   const server = await serve({
     addrs: opts.listen,
@@ -100,6 +102,7 @@ async function runEcho(opts: EchoOptions): Promise<void> {
     mode: opts.mode,
     trace: writer !== null,
     onEvents: writer ? record : undefined,
+    spillDir: opts.record ? dirname(resolve(opts.record)) : undefined,
   });
   process.stdout.write(
     `loopscope echo: ${opts.handler} handler, ${server.numLoops} loop(s), ${opts.mode} mode, listening on ${server.addrs.join(', ')}\n` +
@@ -109,12 +112,12 @@ async function runEcho(opts: EchoOptions): Promise<void> {
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
+    if (writer) process.stdout.write(`stopping; writing the recording to ${opts.record}...\n`);
     await server.stop();
   };
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
   await server.done;
-  await writing;
   if (writer) {
     await writer.close({ end: true });
     process.stdout.write(`recorded ${writer.events} events to ${opts.record}\n`);

@@ -21,21 +21,23 @@ const ENTRY = new URL(
 
 /** Starts, stops and joins the loop threads of one server. */
 export class LoopThreads {
-  /** Resolves once every thread has exited and `onJoined` ran. */
+  /** Resolves once every thread has exited, `onJoined` ran and every trace event was delivered. */
   readonly done: Promise<void>;
   stalls = 0;
   private workers: Worker[] = [];
   private exited: Promise<void>[] = [];
   private stopping = false;
   private resolveDone!: () => void;
+  private rejectDone!: (err: unknown) => void;
 
   constructor(
     private readonly producers: NoteProducer[],
     private readonly merger: TraceMerger,
     private readonly onJoined: () => void,
   ) {
-    this.done = new Promise((resolve) => {
+    this.done = new Promise((resolve, reject) => {
       this.resolveDone = resolve;
+      this.rejectDone = reject;
     });
   }
 
@@ -106,8 +108,8 @@ export class LoopThreads {
     try {
       this.onJoined();
     } finally {
-      this.merger.pump(true);
-      this.resolveDone();
+      // Rejects `done` when the last events cannot be delivered (a spill that cannot be read).
+      this.merger.end().then(this.resolveDone, this.rejectDone);
     }
   }
 }

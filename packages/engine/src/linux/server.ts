@@ -41,10 +41,18 @@ export interface ServeSpec {
   /** Record trace events (default true when `onEvents` is given). */
   trace?: boolean;
   /** Receives trace events: merged from every loop, numbered from 0, in time order. */
-  onEvents?(events: TraceEvent[]): void;
+  onEvents?(events: TraceEvent[]): unknown;
+  /**
+   * Record through spill files in a directory made under this one instead of delivering events
+   * during the run: the loops' raw records are copied to disk and decoded, merged and delivered
+   * to `onEvents` (a returned promise is awaited before the next batch) after the loops stopped,
+   * before `done` resolves. The main thread then costs the loops almost nothing while they run;
+   * for recordings nobody watches live (`trace-spill.ts`).
+   */
+  spillDir?: string;
   /** Bytes of each loop's trace ring (default 4 MiB). */
   ringBytes?: number;
-  /** How often the rings are drained, in ms (default 5). */
+  /** How often the rings are drained, in ms (default 5; 20 with `spillDir`). */
   drainMs?: number;
   /**
    * CLOCK_MONOTONIC nanoseconds at which the trace starts (t = 0), so that events produced
@@ -98,7 +106,7 @@ export async function serve(spec: ServeSpec): Promise<LinuxServer> {
   if (!mode) throw new Error(`unknown mode "${spec.mode}"`);
   const tracing = spec.trace ?? spec.onEvents !== undefined;
   const baseNs = spec.traceBaseNs ?? monotonicNowNs();
-  const merger = new TraceMerger(baseNs, (evs) => spec.onEvents?.(evs));
+  const merger = new TraceMerger(baseNs, (evs) => spec.onEvents?.(evs), tracing ? spec.spillDir : undefined);
   const emit = tracing ? (ev: Parameters<TraceMerger['emitOwn']>[0]) => merger.emitOwn(ev) : () => {};
 
   const listeners = listenAll(spec.addrs, {
@@ -135,7 +143,7 @@ export async function serve(spec: ServeSpec): Promise<LinuxServer> {
     });
     if (action === Action.Shutdown) {
       closeListeners(listeners);
-      merger.pump(true);
+      await merger.end();
       return finishedServer(addrs, loops, merger, baseNs);
     }
   }
@@ -151,8 +159,11 @@ export async function serve(spec: ServeSpec): Promise<LinuxServer> {
   const threads = new LoopThreads(producers, merger, () => closeListeners(listeners));
   // With tracing off there is nothing to drain: no timer waking the main thread every 5 ms.
   if (tracing) {
-    const timer = setInterval(() => merger.pump(), spec.drainMs ?? 5);
-    threads.done.finally(() => clearInterval(timer));
+    const timer = setInterval(() => merger.pump(), spec.drainMs ?? (spec.spillDir ? 20 : 5));
+    threads.done.then(
+      () => clearInterval(timer),
+      () => clearInterval(timer),
+    );
   }
   await threads.start((index) => ({
     index,

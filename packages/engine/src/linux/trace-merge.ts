@@ -6,12 +6,16 @@
  * has got: an event is delivered once no loop can still emit an older one. For a loop that is
  * blocked in epoll_wait (its kernel raises a flag around the call) that point is "now", taken
  * before the flag is read; for a busy loop it is the time of its last event; a finished loop
- * never holds the others back. `flush` at the end delivers everything.
+ * never holds the others back. `end` delivers everything.
+ *
+ * With a spill directory nothing is delivered during the run: each drain copies the loops' raw
+ * records into spill files (`trace-spill.ts`) and `end` merges them after the loops stopped.
  */
 import type { TraceEvent, TraceEventDraft } from '@loopscope/trace';
 import { monotonicNowNs } from './clock';
 import type { NoteProducer } from './note-queue';
 import { RingReader } from './trace-ring';
+import { makeSpillDir, mergeSources, removeSpillDir, SpillFile, SpillReader } from './trace-spill';
 
 interface Source {
   reader: RingReader;
@@ -19,27 +23,43 @@ interface Source {
   pending: TraceEventDraft[];
   lastT: number;
   finished: boolean;
+  spill: SpillFile | null;
 }
+
+/** Receives merged events; a returned promise holds back the next batch of a spill merge. */
+export type DeliverEvents = (events: TraceEvent[]) => unknown;
 
 /** Collects, orders, numbers and delivers trace events. */
 export class TraceMerger {
   private readonly sources: Source[] = [];
   private own: TraceEventDraft[] = [];
   private seq = 0;
+  private spilled = 0;
+  /** Made under `spillParent` when the first loop is added. */
+  private spillDir: string | null = null;
+  private ended: Promise<void> | null = null;
 
+  /** `spillParent`: record through spill files in a directory made under it (see above). */
   constructor(
     private readonly baseNs: number,
-    private readonly deliver: (events: TraceEvent[]) => void,
+    private readonly deliver: DeliverEvents,
+    private readonly spillParent?: string,
   ) {}
 
-  /** Events delivered so far. */
+  private get spilling(): boolean {
+    return this.spillParent !== undefined;
+  }
+
+  /** Events recorded so far (delivered, or spilled and not yet merged). */
   get count(): number {
-    return this.seq;
+    return this.seq + this.spilled + (this.spilling ? this.own.length : 0);
   }
 
   /** Adds a loop's ring (in loop order). */
   addLoop(ring: SharedArrayBuffer, notes: NoteProducer): void {
-    this.sources.push({ reader: new RingReader(ring), notes, pending: [], lastT: 0, finished: false });
+    if (this.spillParent !== undefined) this.spillDir ??= makeSpillDir(this.spillParent);
+    const spill = this.spillDir ? new SpillFile(`${this.spillDir}/loop-${this.sources.length}.spill`) : null;
+    this.sources.push({ reader: new RingReader(ring), notes, pending: [], lastT: 0, finished: false, spill });
   }
 
   /** Stamps and queues an event of the main thread (loop -1). */
@@ -56,12 +76,56 @@ export class TraceMerger {
   finish(index: number): void {
     const s = this.sources[index];
     if (!s) return;
-    s.reader.drain(s.pending);
+    this.drain(s);
     s.finished = true;
+  }
+
+  private drain(s: Source): void {
+    const spill = s.spill;
+    if (spill) this.spilled += s.reader.drainRaw((bytes, start, end) => spill.append(bytes, start, end));
+    else s.reader.drain(s.pending);
+  }
+
+  /**
+   * Delivers everything, once the loops have stopped: a last pump, or the merge of the spill
+   * files (which are removed afterwards, also on failure). Idempotent.
+   */
+  end(): Promise<void> {
+    this.ended ??= this.spilling ? this.mergeSpills() : Promise.resolve(this.pump(true));
+    return this.ended;
+  }
+
+  private async mergeSpills(): Promise<void> {
+    const readers: SpillReader[] = [];
+    try {
+      for (const s of this.sources) {
+        this.drain(s);
+        s.spill!.close();
+        readers.push(new SpillReader(s.spill!.path));
+      }
+      const own = this.own.sort((a, b) => a.t - b.t);
+      this.own = [];
+      this.spilled += own.length;
+      let i = 0;
+      const sources = [...readers.map((r) => () => r.next()), () => own[i++] ?? null];
+      await mergeSources(sources, this.seq, (evs) => {
+        this.seq += evs.length;
+        this.spilled -= evs.length;
+        return this.deliver(evs);
+      });
+    } finally {
+      for (const r of readers) r.close();
+      if (this.spillDir) removeSpillDir(this.spillDir);
+    }
   }
 
   /** Drains every ring and delivers what is safe to deliver (everything when `all`). */
   pump(all = false): void {
+    if (this.ended && this.spilling) return;
+    if (this.spilling) {
+      for (const s of this.sources) this.drain(s);
+      return;
+    }
     const now = this.now();
     let watermark = all ? Number.POSITIVE_INFINITY : now;
     for (const s of this.sources) {

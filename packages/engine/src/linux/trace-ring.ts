@@ -53,6 +53,8 @@ class RingView {
 export class RingWriter extends RingView implements Tracer {
   readonly enabled = true;
   private head: number;
+  /** Free bytes known without reading the reader's position (it only ever grows). */
+  private room = 0;
 
   constructor(sab: SharedArrayBuffer) {
     super(sab);
@@ -67,7 +69,8 @@ export class RingWriter extends RingView implements Tracer {
     const toEnd = this.cap - at;
     // Space needed: the record, plus the skipped tail of the ring when it must wrap.
     const need = bound > toEnd ? toEnd + bound : bound;
-    this.waitFor(need);
+    if (need > this.room) this.waitFor(need);
+    this.room -= need;
     if (bound > toEnd) {
       this.view.setInt32(at, WRAP, true);
       at = 0;
@@ -84,10 +87,12 @@ export class RingWriter extends RingView implements Tracer {
 
   private waitFor(need: number): void {
     let counted = false;
-    while (this.free() < need) {
+    this.room = this.free();
+    while (this.room < need) {
       if (!counted) Atomics.add(this.hdr, STALLS, 1);
       counted = true;
       Atomics.wait(this.hdr, TAIL, Atomics.load(this.hdr, TAIL), 2);
+      this.room = this.free();
     }
   }
 }
@@ -109,6 +114,38 @@ export class RingReader extends RingView {
       n++;
       tail = (tail + len) % this.cap;
     }
+    Atomics.store(this.hdr, TAIL, tail);
+    Atomics.notify(this.hdr, TAIL);
+    return n;
+  }
+
+  /**
+   * Hands every record published so far to `sink` as raw bytes, without decoding them: one call
+   * per contiguous run (two when the records wrap), each a view of the ring that is valid only
+   * during the call (copy it). Returns how many records were passed on.
+   */
+  drainRaw(sink: (bytes: Uint8Array, start: number, end: number) => void): number {
+    const head = Atomics.load(this.hdr, HEAD);
+    let tail = Atomics.load(this.hdr, TAIL);
+    let start = tail;
+    let n = 0;
+    while (tail !== head) {
+      const len = this.view.getInt32(tail, true);
+      if (len === WRAP) {
+        if (tail > start) sink(this.bytes, start, tail);
+        tail = 0;
+        start = 0;
+        continue;
+      }
+      n++;
+      tail += len;
+      if (tail === this.cap) {
+        sink(this.bytes, start, tail);
+        tail = 0;
+        start = 0;
+      }
+    }
+    if (tail > start) sink(this.bytes, start, tail);
     Atomics.store(this.hdr, TAIL, tail);
     Atomics.notify(this.hdr, TAIL);
     return n;

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TraceEvent } from '@loopscope/trace';
@@ -13,25 +13,47 @@ const fdCount = () => readdirSync('/proc/self/fd').length;
 const threadCount = () => readdirSync('/proc/self/task').length;
 
 describe('serve on real loop threads', () => {
-  it.each([1, 3])(
-    'echoes random payloads byte for byte over %i loop(s), then stops cleanly',
-    async (loops) => {
+  it.each([
+    [1, 'live'],
+    [3, 'live'],
+    [1, 'spill'],
+    [3, 'spill'],
+  ] as const)(
+    'echoes random payloads byte for byte over %i loop(s), then stops cleanly (%s trace)',
+    async (loops, delivery) => {
       const fds = fdCount();
       const threads = threadCount();
       const events: TraceEvent[] = [];
+      const spillParent =
+        delivery === 'spill' ? mkdtempSync(join(tmpdir(), 'loopscope-spill-test-')) : undefined;
       const server = await serve({
         addrs: ['tcp://127.0.0.1:0'],
         numLoops: loops,
         handler: { module: echo },
-        onEvents: (evs) => events.push(...evs),
+        spillDir: spillParent,
+        // A slow consumer: a spill merge waits for each batch.
+        onEvents: async (evs) => {
+          events.push(...evs);
+          if (delivery === 'spill') await new Promise((r) => setTimeout(r, 1));
+        },
       });
       expect(server.numLoops).toBe(loops);
       const clients = await Promise.all(Array.from({ length: 6 }, () => connect(server.addrs[0]!)));
       const mismatches = await Promise.all(clients.map((c) => echoRounds(c, 4, 256 * 1024)));
       expect(mismatches).toEqual([0, 0, 0, 0, 0, 0]);
       await Promise.all(clients.map(closeAndWait));
+      if (spillParent) {
+        await new Promise((r) => setTimeout(r, 60)); // a few drains: records go to disk, not to onEvents
+        expect(events).toHaveLength(0);
+        expect(server.eventCount).toBeGreaterThan(100);
+        expect(readdirSync(spillParent)).toHaveLength(1);
+      }
       await server.stop();
       await server.done;
+      if (spillParent) {
+        expect(readdirSync(spillParent)).toEqual([]); // the spill files are gone
+        rmSync(spillParent, { recursive: true });
+      }
       expect(fdCount()).toBe(fds);
       await new Promise((r) => setTimeout(r, 50));
       expect(threadCount()).toBe(threads);
