@@ -109,9 +109,11 @@ async function runEcho(opts: EchoOptions): Promise<void> {
       `try: nc ${hostPort(server.addrs[0] ?? '')}    (Ctrl-C stops)\n`,
   );
   let stopping = false;
+  let stopAt = 0;
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
+    stopAt = performance.now();
     if (writer) process.stdout.write(`stopping; writing the recording to ${opts.record}...\n`);
     await server.stop();
   };
@@ -120,7 +122,8 @@ async function runEcho(opts: EchoOptions): Promise<void> {
   await server.done;
   if (writer) {
     await writer.close({ end: true });
-    process.stdout.write(`recorded ${writer.events} events to ${opts.record}\n`);
+    const took = stopAt > 0 ? ` (stop and write took ${((performance.now() - stopAt) / 1000).toFixed(1)} s)` : '';
+    process.stdout.write(`recorded ${writer.events} events to ${opts.record}${took}\n`);
   }
 }
 

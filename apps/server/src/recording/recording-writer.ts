@@ -33,7 +33,8 @@ export class RecordingWriter {
   /** Creates (or truncates) the file and writes the header line. */
   async open(path: string, header: TraceHeader): Promise<void> {
     if (this.stream !== null) throw new Error('RecordingWriter: already open');
-    const stream = createWriteStream(path, { flags: 'w' });
+    // A deep buffer lets the next batch be encoded while the last one is being written.
+    const stream = createWriteStream(path, { flags: 'w', highWaterMark: 4 << 20 });
     this.stream = stream;
     // Keep a late error (disk full) for the next call instead of crashing the process.
     stream.on('error', (err) => {
