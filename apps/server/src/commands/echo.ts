@@ -122,7 +122,8 @@ async function runEcho(opts: EchoOptions): Promise<void> {
   await server.done;
   if (writer) {
     await writer.close({ end: true });
-    const took = stopAt > 0 ? ` (stop and write took ${((performance.now() - stopAt) / 1000).toFixed(1)} s)` : '';
+    const took =
+      stopAt > 0 ? ` (stop and write took ${((performance.now() - stopAt) / 1000).toFixed(1)} s)` : '';
     process.stdout.write(`recorded ${writer.events} events to ${opts.record}${took}\n`);
   }
 }
