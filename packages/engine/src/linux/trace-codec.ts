@@ -163,8 +163,10 @@ type Decoder = (view: DataView, bytes: Uint8Array, at: number, rs: typeof readSt
 /** One decoder per kind: reads the fields in order and builds the event as one object literal. */
 function generateDecoder(layout: KindLayout, kind: number): Decoder {
   const lines = ['let o = at + 20; let n = 0;'];
-  const props = [`kind: ${JSON.stringify(EVENT_KINDS[kind])}`, 't: view.getFloat64(at + 8, true)'];
-  props.push('loop: view.getInt32(at + 16, true)');
+  // Keys in the recording's canonical order (seq, t, loop, kind, fields), so that once the merger
+  // has numbered it the event serialises with one JSON.stringify (see `encodeEvent`).
+  const props = ['seq: -1', 't: view.getFloat64(at + 8, true)', 'loop: view.getInt32(at + 16, true)'];
+  props.push(`kind: ${JSON.stringify(EVENT_KINDS[kind])}`);
   layout.names.forEach((name, i) => {
     const v = `f${i}`;
     const c = layout.codes[i];
@@ -189,7 +191,10 @@ function generateDecoder(layout: KindLayout, kind: number): Decoder {
 
 const DECODERS = LAYOUTS.map(generateDecoder);
 
-/** Decodes the record at `at` (its length is the record's first int32). */
+/**
+ * Decodes the record at `at` (its length is the record's first int32). The event carries
+ * `seq: -1` as a placeholder in the first key, for the merger to number.
+ */
 export function decodeRecord(view: DataView, bytes: Uint8Array, at: number): TraceEventDraft {
   const kind = view.getInt32(at + 4, true);
   const dec = DECODERS[kind];

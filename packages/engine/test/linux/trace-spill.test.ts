@@ -18,10 +18,15 @@ afterEach(() => {
 
 const mark = (t: number, text: string, loop = 0): TraceEventDraft => ({ kind: 'mark', t, loop, text });
 
+/** Every event of a spill file, without the merger's seq placeholder. */
 function readAll(path: string): TraceEventDraft[] {
   const r = new SpillReader(path);
   const out: TraceEventDraft[] = [];
-  for (let ev = r.next(); ev; ev = r.next()) out.push(ev);
+  for (let ev = r.next(); ev; ev = r.next()) {
+    const { seq, ...draft } = ev as TraceEventDraft & { seq: number };
+    expect(seq).toBe(-1);
+    out.push(draft as TraceEventDraft);
+  }
   r.close();
   return out;
 }
