@@ -3,7 +3,8 @@
  * test: `conns` connections each send `size` bytes, wait for all of them to come back, and send
  * again, for `seconds` after `warmupMs` of uncounted warm-up. Loopback only. Prints
  * `{"phase":"start"}` when the counted window opens (the runner samples the server's CPU time
- * there), then one JSON line: requests, req/s, p50/p99 latency.
+ * there), then one JSON line: requests, req/s, p50/p99 latency, and its own CPU seconds in the
+ * window (`cpuS`).
  *
  * Usage: tsx bench/load.ts <port> <conns> <size> <seconds> [warmupMs = 300]
  */
@@ -76,14 +77,19 @@ function start(): void {
   setTimeout(() => {
     warm = false;
     console.log(JSON.stringify({ phase: 'start' }));
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     setTimeout(() => {
       running = false;
       const elapsed = (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
+      const cpuS = (cpu.user + cpu.system) / 1e6;
       latencies.sort((a, b) => a - b);
       const pct = (p: number): number =>
         latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
-      console.log(JSON.stringify({ requests, rps: requests / elapsed, p50ms: pct(0.5), p99ms: pct(0.99) }));
+      console.log(
+        JSON.stringify({ requests, rps: requests / elapsed, p50ms: pct(0.5), p99ms: pct(0.99), cpuS }),
+      );
       for (const s of sockets) s.destroy();
       process.exit(0);
     }, seconds * 1000);

@@ -1,7 +1,7 @@
 /**
  * The processes of one benchmark run: the server under test (Node `net`, the `loopscope echo`
  * CLI, or `engine-server.ts`) and the load generator, each in its own process, plus the server's
- * CPU time read from `/proc/<pid>/stat`.
+ * CPU time read from `/proc/<pid>/stat` (the load generator reports its own).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -84,6 +84,14 @@ export function cpuSeconds(pid: number | undefined): number {
   }
 }
 
+/**
+ * The load generators: `raw` (`load-raw.ts`, one thread on raw sockets and its own epoll, 10-15 us
+ * of CPU per 64 B request) and `net` (`load.ts`, a Node `net` client, 15-26 us per request).
+ */
+export const LOAD_KINDS = ['raw', 'net'] as const;
+export type LoadKind = (typeof LOAD_KINDS)[number];
+const LOAD_FILES: Record<LoadKind, string> = { raw: 'load-raw.ts', net: 'load.ts' };
+
 /** What the load generator reports. */
 export interface LoadResult {
   requests: number;
@@ -92,12 +100,15 @@ export interface LoadResult {
   p99ms: number;
   /** Server CPU seconds during the counted window (NaN if unknown). */
   serverCpu: number;
+  /** The load generator's own CPU seconds during the counted window (NaN if unknown). */
+  loadCpu: number;
   /** Length of the counted window in seconds. */
   window: number;
 }
 
-/** Runs `bench/load.ts` against `port`, sampling `serverPid`'s CPU time over the counted window. */
+/** Runs a load generator against `port`, sampling `serverPid`'s CPU time over the counted window. */
 export function runLoad(
+  kind: LoadKind,
   port: number,
   conns: number,
   size: number,
@@ -105,7 +116,7 @@ export function runLoad(
   warmupMs: number,
   serverPid: number | undefined,
 ): Promise<LoadResult> {
-  const args = ['--import', 'tsx', join(ROOT, 'bench', 'load.ts'), String(port), String(conns)];
+  const args = ['--import', 'tsx', join(ROOT, 'bench', LOAD_FILES[kind]), String(port), String(conns)];
   args.push(String(size), String(seconds), String(warmupMs));
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let buf = '';
@@ -118,13 +129,19 @@ export function runLoad(
     for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
       const line = buf.slice(0, nl);
       buf = buf.slice(nl + 1);
-      const msg = JSON.parse(line) as { phase?: string } & Omit<LoadResult, 'serverCpu' | 'window'>;
+      // The load generator reports its own CPU time over the window (`cpuS`, process.cpuUsage():
+      // every thread, user + system, the same figure as /proc/<pid>/stat): it exits right after.
+      const msg = JSON.parse(line) as { phase?: string; cpuS?: number } & Omit<
+        LoadResult,
+        'serverCpu' | 'loadCpu' | 'window'
+      >;
       if (msg.phase === 'start') {
         cpu0 = cpuSeconds(serverPid);
         t0 = performance.now();
       } else {
         const window = (performance.now() - t0) / 1000;
-        result = { ...msg, serverCpu: cpuSeconds(serverPid) - cpu0, window };
+        const { cpuS, ...rest } = msg;
+        result = { ...rest, serverCpu: cpuSeconds(serverPid) - cpu0, loadCpu: cpuS ?? Number.NaN, window };
       }
     }
   });

@@ -6,7 +6,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MODE_NAMES, type ModeName } from '../packages/engine/src/core/modes';
-import { exited, runLoad, type ServerProc, startServer, stopServer } from './procs';
+import { exited, type LoadKind, runLoad, type ServerProc, startServer, stopServer } from './procs';
 import { recordingStats } from './recording-stats';
 
 /** One server configuration. */
@@ -18,10 +18,11 @@ export interface Row {
   trace: boolean;
 }
 
-/** One load shape. */
+/** One load shape, and the load generator that drives it. */
 export interface Workload {
   conns: number;
   size: number;
+  load: LoadKind;
 }
 
 /** What one run of one row under one workload measured. */
@@ -32,6 +33,9 @@ export interface Sample {
   /** Server CPU seconds per wall second of the counted window (1 = one core busy). */
   cpuCores: number;
   cpuUsPerReq: number;
+  /** The load generator's CPU seconds per wall second of the counted window, and per request. */
+  loadCpuCores: number;
+  loadCpuUsPerReq: number;
   /** Loop syscalls per request (the recording's stats, or the kernels' counters); null: unknown. */
   sysPerReq: number | null;
   /** Listener wake-ups per accept from the recording; null: not recorded in this run. */
@@ -114,7 +118,7 @@ export async function runRow(row: Row, w: Workload, seconds: number, warmupMs: n
     server = await startServer(args, portFromJson);
   }
   try {
-    const r = await runLoad(server.port, w.conns, w.size, seconds, warmupMs, server.child.pid);
+    const r = await runLoad(w.load, server.port, w.conns, w.size, seconds, warmupMs, server.child.pid);
     const out = await stopServer(server);
     let sysPerReq: number | null = null;
     let wakePerAccept: number | null = null;
@@ -132,6 +136,8 @@ export async function runRow(row: Row, w: Workload, seconds: number, warmupMs: n
       p99ms: r.p99ms,
       cpuCores: r.serverCpu / r.window,
       cpuUsPerReq: r.requests > 0 ? (r.serverCpu * 1e6) / r.requests : Number.NaN,
+      loadCpuCores: r.loadCpu / r.window,
+      loadCpuUsPerReq: r.requests > 0 ? (r.loadCpu * 1e6) / r.requests : Number.NaN,
       sysPerReq,
       wakePerAccept,
       load1: load,
@@ -143,7 +149,8 @@ export async function runRow(row: Row, w: Workload, seconds: number, warmupMs: n
 }
 
 /** A short herd on a traced server: listener wake-ups per accept for `conns` connections. */
-export async function herd(row: Row, conns: number): Promise<number> {
-  const s = await runRow({ ...row, id: `${row.id}-trace`, trace: true }, { conns, size: 64 }, 0.5, 0);
+export async function herd(row: Row, conns: number, load: LoadKind): Promise<number> {
+  const traced = { ...row, id: `${row.id}-trace`, trace: true };
+  const s = await runRow(traced, { conns, size: 64, load }, 0.5, 0);
   return s.wakePerAccept ?? Number.NaN;
 }

@@ -6,16 +6,20 @@
  *
  * Options: --seconds N (3), --warmup MS (1000), --repeats N (2), --rows a,b (see rows.ts),
  * --sizes 64,16384, --conns 50 (a list: `--conns 50,1` adds the one-connection workloads),
+ * --load raw|net (the load generator, `raw` by default; `--load raw,net` runs both, interleaved),
  * --json (print the result as JSON instead of the table).
  */
 import { availableParallelism, cpus, release } from 'node:os';
 import { parseArgs } from 'node:util';
+import { LOAD_KINDS, type LoadKind } from './procs';
 import { DEFAULT_ROWS, herd, parseRow, type Row, readLoad, runRow, type Sample, type Workload } from './rows';
 import { buildLines, checkTargets, formatTable, workloadName } from './table';
 
 const HELP = `usage: pnpm bench -- [--seconds 3] [--warmup 1000] [--repeats 2] [--rows ${DEFAULT_ROWS.slice(0, 3).join(',')},...]
-                   [--sizes 64,16384] [--conns 50[,1]] [--json]
-rows: node, or <mode>-<loops>[-trace]; default: ${DEFAULT_ROWS.join(',')}`;
+                   [--sizes 64,16384] [--conns 50[,1]] [--load raw|net|raw,net] [--json]
+rows: node, or <mode>-<loops>[-trace]; default: ${DEFAULT_ROWS.join(',')}
+load: raw = bench/load-raw.ts (the default: raw sockets and epoll, 10-15 us of CPU per 64 B request),
+      net = bench/load.ts (a Node net client, 15-26 us per request: it limits every row)`;
 
 const argv = process.argv.slice(2).filter((a, i) => !(i === 0 && a === '--'));
 const { values: opts } = parseArgs({
@@ -27,6 +31,7 @@ const { values: opts } = parseArgs({
     rows: { type: 'string', default: DEFAULT_ROWS.join(',') },
     sizes: { type: 'string', default: '64,16384' },
     conns: { type: 'string', default: '50' },
+    load: { type: 'string', default: 'raw' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -58,9 +63,19 @@ try {
   process.exit(2);
 }
 if (!rows.some((r) => r.kind === 'node')) rows.unshift(parseRow('node')); // the baseline is always measured
+const loads = [...new Set(opts.load.split(',').map((x) => x.trim()))];
+if (!loads.every((x): x is LoadKind => (LOAD_KINDS as readonly string[]).includes(x))) {
+  console.error(`--load must be raw, net or raw,net\n${HELP}`);
+  process.exit(2);
+}
 const workloads: Workload[] = [];
 for (const conns of list('conns', opts.conns, 1, 1000))
-  for (const size of list('sizes', opts.sizes, 1, 1 << 20)) workloads.push({ conns, size });
+  for (const size of list('sizes', opts.sizes, 1, 1 << 20))
+    for (const load of loads) workloads.push({ conns, size, load });
+const LOAD_TEXT: Record<LoadKind, string> = {
+  raw: 'raw = bench/load-raw.ts (one thread, raw sockets and its own epoll through koffi)',
+  net: 'net = bench/load.ts (a Node net client)',
+};
 
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 const loadText = (): string => readLoad().join(' ');
@@ -70,6 +85,7 @@ const header = [
   `cpus      ${availableParallelism()} x ${cpus()[0]?.model ?? 'unknown'}`,
   `node      ${process.version}`,
   `load avg  ${loadText()} (at start)`,
+  ...loads.map((x, i) => `${i === 0 ? 'load gen ' : '         '} ${LOAD_TEXT[x]}`),
   `runs      ${rows.length} rows x ${workloads.length} workloads x ${repeats} repeats, ${seconds} s each after ${warmupMs} ms warm-up, interleaved`,
 ];
 log(header.join('\n'));
@@ -79,7 +95,7 @@ const herds = new Map<string, number>();
 for (const row of rows) {
   if (row.kind !== 'engine' || row.trace || row.loops < 2) continue;
   try {
-    herds.set(row.id, await herd(row, 50));
+    herds.set(row.id, await herd(row, 50, loads[0]!));
     log(`herd ${row.id}: ${herds.get(row.id)!.toFixed(2)} listener wake-ups per accept`);
   } catch (err) {
     log(`herd ${row.id} failed: ${(err as Error).message}`);
@@ -124,7 +140,9 @@ if (opts.json) {
     '\nmedians of the repeats; x node: req/s over Node net req/s of the same workload in this run;' +
       '\nsys/req: loop syscalls per request, t = from the recording (computeStats), c = from the kernel counters;' +
       '\nwake/acc: listener wake-ups per accept (recording, or a short herd of 50 connects for multi-loop rows);' +
-      '\ncpu: server process CPU (user+sys, all threads) per wall second of the window; load1: 1-min load avg at each run\n',
+      '\ncpu: server process CPU (user+sys, all threads) per wall second of the window; cpu us/req: per request;' +
+      "\ncpu x node: Node net server CPU per request over this row's (> 1 = cheaper per request than Node; steadier than req/s);" +
+      '\ngen cpu, gen us/req: the same for the load generator process; load1: 1-min load avg at each run\n',
   );
   console.log(targets.join('\n'));
 }

@@ -19,10 +19,18 @@ export interface ListenerSpec {
   ownerLoop: number | null;
 }
 
-/** Receives trace events. Producers check `enabled` before building an event. */
+type DistributiveOmitTL<T> = T extends unknown ? Omit<T, 't' | 'loop'> : never;
+/** A draft without its time and loop: `Loop.trace` passes both alongside. */
+export type DistributiveDraft = DistributiveOmitTL<TraceEventDraft>;
+
+/**
+ * Receives trace events. Producers check `enabled` before building an event. The time and loop
+ * come as arguments: the loop never adds properties to an event object after building it, so
+ * each kind keeps one object shape and the hot path stays monomorphic.
+ */
 export interface Tracer {
   readonly enabled: boolean;
-  emit(ev: TraceEventDraft): void;
+  emit(ev: DistributiveDraft, t: number, loop: number): void;
 }
 
 /** A tracer that drops everything (tracing off). */

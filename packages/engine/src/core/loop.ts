@@ -16,7 +16,7 @@
  * The loop never blocks by itself except inside `kernel.pollWait`, so a host can drive it one
  * batch at a time (a worker thread on Linux, the seeded scheduler in the simulator).
  */
-import { EV, type TraceEventDraft } from '@loopscope/trace';
+import { EV } from '@loopscope/trace';
 import type { Events, LoadBalance } from './api';
 import { countSlot } from './balance';
 import type { ConnOwner, LoopConn } from './conn';
@@ -31,7 +31,7 @@ import {
   loopWake,
   loopWrite,
 } from './loop-branches';
-import type { ListenerSpec, LoopConfig, Note, Tracer } from './loop-types';
+import type { DistributiveDraft, ListenerSpec, LoopConfig, Note, Tracer } from './loop-types';
 import type { ModeFlags } from './modes';
 
 /** evio's batch size and timeout. */
@@ -85,10 +85,7 @@ export class Loop implements ConnOwner {
 
   /** Emits a trace event stamped now; callers check `tracer.enabled` first on hot paths. */
   trace(ev: DistributiveDraft): void {
-    const e = ev as unknown as { t: number; loop: number };
-    e.t = this.kernel.now();
-    e.loop = this.index;
-    this.tracer.emit(e as unknown as TraceEventDraft);
+    this.tracer.emit(ev, this.kernel.now(), this.index);
   }
 
   /** Creates the epoll instance and the eventfd, and registers the eventfd and the listeners. */
@@ -303,7 +300,3 @@ export class Loop implements ConnOwner {
     }
   }
 }
-
-type DistributiveOmitTL<T> = T extends unknown ? Omit<T, 't' | 'loop'> : never;
-/** A draft without its time and loop: `Loop.trace` stamps both. */
-export type DistributiveDraft = DistributiveOmitTL<TraceEventDraft>;

@@ -67,12 +67,17 @@ export class OutBuffer {
     this.data = next;
   }
 
-  /** `n` bytes were written: evio's `out = out[n:]`, or the 4096 rule when all is written. */
+  /**
+   * `n` bytes were written. A partial write is evio's `out = out[n:]`; a full write is its
+   * 4096 rule: `out = nil` when `cap(out) > 4096`, else `out = out[:0]`, which keeps the page
+   * from where this write began, so the next reply is copied into it without an allocation.
+   */
   consume(n: number): void {
-    const capBefore = this.data.length - this.start; // evio measures cap(c.out) before reslicing
-    this.start += n;
-    if (this.start < this.end) return;
-    if (capBefore > OUT_PAGE_KEEP) {
+    if (this.start + n < this.end) {
+      this.start += n;
+      return;
+    }
+    if (this.data.length - this.start > OUT_PAGE_KEEP) {
       this.data = EMPTY;
       this.start = 0;
     }

@@ -83,6 +83,8 @@ export type Encoder = (
   at: number,
   ev: unknown,
   ws: typeof writeStr,
+  t: number,
+  loop: number,
 ) => number;
 export type Bounder = (ev: unknown) => number;
 
@@ -91,8 +93,8 @@ export type Bounder = (ev: unknown) => number;
  * read is a plain, monomorphic `ev.field` instead of a megamorphic keyed lookup.
  */
 function generate(layout: KindLayout, kind: number): { enc: Encoder; bound: Bounder } {
-  const lines: string[] = [`view.setInt32(at + 4, ${kind}, true);`, 'view.setFloat64(at + 8, ev.t, true);'];
-  lines.push('view.setInt32(at + 16, ev.loop, true);', 'let o = at + 20;');
+  const lines: string[] = [`view.setInt32(at + 4, ${kind}, true);`, 'view.setFloat64(at + 8, t, true);'];
+  lines.push('view.setInt32(at + 16, loop, true);', 'let o = at + 20;');
   let fixed = 4 + 4 + 8 + 4 + 7;
   const dyn: string[] = [];
   layout.names.forEach((name, i) => {
@@ -116,7 +118,7 @@ function generate(layout: KindLayout, kind: number): { enc: Encoder; bound: Boun
     fixed += c === Code.Bool || c === Code.Enum ? 4 : c === Code.Num || c === Code.NumOrNull ? 8 : 4;
   });
   lines.push('const len = (o - at + 7) & ~7;', 'view.setInt32(at, len, true);', 'return len;');
-  const enc = new Function('view', 'bytes', 'at', 'ev', 'ws', lines.join('\n')) as Encoder;
+  const enc = new Function('view', 'bytes', 'at', 'ev', 'ws', 't', 'loop', lines.join('\n')) as Encoder;
   const bound = new Function('ev', `return ${[String(fixed), ...dyn].join(' + ')};`) as Bounder;
   return { enc, bound };
 }
@@ -131,7 +133,7 @@ export interface Coder {
 }
 
 /** The coder for `ev`'s kind; throws a clear error for an unknown kind. */
-export function coderFor(ev: TraceEventDraft): Coder {
+export function coderFor(ev: { kind: string }): Coder {
   const coder = CODERS[KIND_INDEX.get(ev.kind) ?? -1];
   if (!coder) throw new Error(`trace ring: unknown event kind "${ev.kind}"`);
   return coder;
@@ -144,7 +146,7 @@ export function recordBound(ev: TraceEventDraft): number {
 
 /** Encodes `ev` at byte `at` of `view`/`bytes` (room for `recordBound(ev)`); returns the length. */
 export function encodeRecord(view: DataView, bytes: Uint8Array, at: number, ev: TraceEventDraft): number {
-  return coderFor(ev).enc(view, bytes, at, ev, writeStr);
+  return coderFor(ev).enc(view, bytes, at, ev, writeStr, ev.t, ev.loop);
 }
 
 function readStr(view: DataView, bytes: Uint8Array, at: number, n: number): string {

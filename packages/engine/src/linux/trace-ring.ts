@@ -12,7 +12,7 @@
  * (`Atomics.wait` on TAIL, 2 ms at a time) until the reader drains: never a dropped record.
  */
 import type { TraceEventDraft } from '@loopscope/trace';
-import type { Tracer } from '../core/loop-types';
+import type { DistributiveDraft, Tracer } from '../core/loop-types';
 import { coderFor, decodeRecord, writeStr } from './trace-codec';
 
 const HEADER_BYTES = 64;
@@ -61,7 +61,12 @@ export class RingWriter extends RingView implements Tracer {
     this.head = Atomics.load(this.hdr, HEAD);
   }
 
-  emit(ev: TraceEventDraft): void {
+  /** Encodes `ev` (a whole draft, or a loop's event body with its time and loop given apart). */
+  emit(
+    ev: TraceEventDraft | DistributiveDraft,
+    t = (ev as TraceEventDraft).t,
+    loop = (ev as TraceEventDraft).loop,
+  ): void {
     const coder = coderFor(ev);
     const bound = coder.bound(ev);
     if (bound > this.cap / 2 - 16) throw new Error(`trace record of ${bound} bytes exceeds the ring`);
@@ -75,7 +80,7 @@ export class RingWriter extends RingView implements Tracer {
       this.view.setInt32(at, WRAP, true);
       at = 0;
     }
-    const len = coder.enc(this.view, this.bytes, at, ev, writeStr);
+    const len = coder.enc(this.view, this.bytes, at, ev, writeStr, t, loop);
     this.head = (at + len) % this.cap;
     Atomics.store(this.hdr, HEAD, this.head);
   }

@@ -9,7 +9,7 @@
  */
 import type { TraceEventDraft } from '@loopscope/trace';
 import { type Loop, WAIT_BATCH } from '../core/loop';
-import type { Tracer } from '../core/loop-types';
+import type { DistributiveDraft, Tracer } from '../core/loop-types';
 import { SimEpoll } from './epoll';
 import type { Actor } from './scheduler';
 import type { SimWorld } from './world';
@@ -28,9 +28,12 @@ export class SimLoopTracer implements Tracer {
 
   constructor(private readonly out: (ev: TraceEventDraft) => void) {}
 
-  emit(ev: TraceEventDraft): void {
-    if (ev.kind === 'wait-enter') return;
-    if (ev.kind === 'wait-return') ev.blockedNs = Math.max(0, ev.t - this.enteredAt);
+  emit(body: DistributiveDraft, t: number, loop: number): void {
+    if (body.kind === 'wait-enter') return;
+    const ev = body as TraceEventDraft;
+    ev.t = t;
+    ev.loop = loop;
+    if (ev.kind === 'wait-return') ev.blockedNs = Math.max(0, t - this.enteredAt);
     this.out(ev);
   }
 
