@@ -76,12 +76,17 @@ describe('live herd run started from the page', () => {
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-loop')));
     expect(lanes).toEqual(['0', '1', '2']);
 
-    // The loops pulse: a ring appears on the stage, and the model's wake counts grow while the run goes on.
+    // The loops pulse: the stage starts a ring for a loop's wake-up (its description counts them
+    // per loop), and the model's wake counts grow while the run goes on.
     const before = await wakeups(page);
-    await page.waitForFunction(() => document.querySelectorAll('.stage .pulses .pulse').length > 0, null, {
-      polling: 'raf',
-      timeout: 15_000,
-    });
+    await page.waitForFunction(
+      () =>
+        Array.from(document.querySelectorAll('[data-testid="loop-lane"]')).some(
+          (e) => Number(e.getAttribute('data-pulses')) > 0,
+        ),
+      null,
+      { timeout: 15_000 },
+    );
     await page.waitForFunction(
       (b) => {
         const m = (window as unknown as { __loopscope: { model: { loops: { wakeups: number }[] } } })

@@ -28,6 +28,14 @@ export interface DecoderOptions {
   batchSize?: number;
   /** File name to prefix error messages with (`file:12: ...`). */
   source?: string | null;
+  /**
+   * The input is the rest of a recording after its line `afterLine` (its header and the lines
+   * before were decoded elsewhere): there is no header line, lines are numbered from
+   * `afterLine + 1`, and the first event may have any `seq` and `t` (the events after it are
+   * checked against it as usual; where the two parts meet is the caller's to check). A
+   * recording can so be decoded in parts, in parallel.
+   */
+  continues?: { afterLine: number };
 }
 
 /** What `decodeRecording` returns. */
@@ -63,8 +71,10 @@ export class RecordingDecoder {
   private readonly maxLine: number;
   private readonly batchSize: number;
   private readonly utf8: Utf8Decoder = new TextDecoderCtor('utf-8', { fatal: true, ignoreBOM: true });
-  private readonly order = new EventOrderChecker();
-  /** Complete lines handled so far. */
+  private readonly order: EventOrderChecker;
+  /** Whether the input continues a recording (no header line). */
+  private readonly continues: boolean;
+  /** Complete lines handled so far (with the lines before the input, for a continuation). */
   private lines = 0;
   private eventCount = 0;
   private headerValue: TraceHeader | null = null;
@@ -81,6 +91,9 @@ export class RecordingDecoder {
     this.tolerant = options.tolerant === true;
     this.maxLine = options.maxLineBytes ?? 1024 * 1024;
     this.batchSize = Math.max(1, options.batchSize ?? 4096);
+    this.continues = options.continues !== undefined;
+    this.lines = options.continues?.afterLine ?? 0;
+    this.order = new EventOrderChecker(this.continues ? 'any' : 'start');
   }
 
   /** The header, once line 1 was decoded. */
@@ -292,8 +305,9 @@ export class RecordingDecoder {
     if (text.length > this.maxLine) this.overlong();
     if (text.indexOf('\0') !== -1) this.error_('binary', 'NUL character: this is not a text recording');
     let value: unknown;
+    const header = n === 1 && !this.continues;
     if (text.length === 0 || (text.length === 1 && text === '\r')) {
-      if (n === 1)
+      if (header)
         throw new TraceDecodeError('bad-header', 1, null, 'expected a recording header, got an empty line');
       throw new TraceDecodeError('bad-json', n, null, 'empty line');
     }
@@ -302,15 +316,15 @@ export class RecordingDecoder {
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       // Line 1 that is not even JSON is most often another kind of file (an strace log...).
-      const code = n === 1 ? 'bad-header' : 'bad-json';
-      const what = n === 1 ? 'expected a recording header, got a line that is not JSON' : 'not JSON';
+      const code = header ? 'bad-header' : 'bad-json';
+      const what = header ? 'expected a recording header, got a line that is not JSON' : 'not JSON';
       throw new TraceDecodeError(code, n, null, `${what} (${describeValue(why)}): ${describeValue(text)}`);
     }
-    if (n === 1) {
-      const header = validateHeader(value, 1);
-      this.headerValue = header;
+    if (header) {
+      const h = validateHeader(value, 1);
+      this.headerValue = h;
       this.lines = 1;
-      this.opts.onHeader?.(header);
+      this.opts.onHeader?.(h);
       return;
     }
     const ev = validateEvent(value, n);

@@ -95,6 +95,16 @@ export class StatsAccumulator {
     this.header = header;
   }
 
+  /**
+   * An accumulator from a structured clone of one (`structuredClone`, or one sent with
+   * `postMessage`): it goes on from where the original was, so the events of a recording can be
+   * counted by one thread up to a point and by another after it. (The accumulator holds plain
+   * data only, which a structured clone copies whole.)
+   */
+  static revive(copy: StatsAccumulator): StatsAccumulator {
+    return Object.assign(Object.create(StatsAccumulator.prototype) as StatsAccumulator, copy);
+  }
+
   private loopStats(loop: number): LoopStats | null {
     if (loop < 0) return null;
     for (let i = this.perLoop.length; i <= loop; i++) {

@@ -156,6 +156,17 @@ export class EventOrderChecker {
   private nextSeq = 0;
   private lastT = 0;
   private ended = false;
+  /** Whether the next event starts the run (its `seq` and `t` are taken as they are). */
+  private starting: boolean;
+
+  /**
+   * @param from `'start'`: the events of a whole recording, from seq 0; `'any'`: a later part of
+   *   one, whose first event may have any `seq` and `t` (where it meets the part before it is
+   *   checked by whoever split the recording).
+   */
+  constructor(from: 'start' | 'any' = 'start') {
+    this.starting = from === 'any';
+  }
 
   /** Whether an `end` event was seen. */
   get complete(): boolean {
@@ -165,6 +176,11 @@ export class EventOrderChecker {
   /** @throws TraceDecodeError with code `bad-order` (or `bad-value` for a wrong `end.events`). */
   check(ev: TraceEvent, line: number): void {
     if (this.ended) throw new TraceDecodeError('bad-order', line, null, `event after "end" (seq ${ev.seq})`);
+    if (this.starting) {
+      this.starting = false;
+      this.nextSeq = ev.seq;
+      this.lastT = ev.t;
+    }
     if (ev.seq !== this.nextSeq) {
       throw new TraceDecodeError('bad-order', line, 'seq', `expected ${this.nextSeq}, got ${ev.seq}`);
     }

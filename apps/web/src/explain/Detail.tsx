@@ -64,7 +64,7 @@ export function Detail() {
     if (line.bottom > pane.bottom) el.scrollTop += line.bottom - pane.bottom + 8;
     else if (line.top < pane.top) el.scrollTop -= pane.top - line.top + 8;
   }, [position]);
-  const ev = position > 0 ? buffer.events[position - 1] : undefined;
+  const ev = position > 0 && position <= buffer.length ? buffer.event(position - 1) : undefined;
   if (!ev) {
     return (
       <div className="detail">

@@ -8,7 +8,7 @@ function listenerFds(buffer: TraceBuffer): Set<number> {
   const s = new Set<number>();
   const n = Math.min(buffer.length, 5000);
   for (let i = 0; i < n; i++) {
-    const e = buffer.events[i]!;
+    const e = buffer.event(i);
     if (e.kind === 'listener') s.add(e.fd);
   }
   return s;
@@ -17,9 +17,9 @@ function listenerFds(buffer: TraceBuffer): Set<number> {
 /** Index of the first event from `from` that the step matches, or -1. */
 function findFrom(buffer: TraceBuffer, tour: Tour, step: number, from: number): number {
   const { find, search } = tour.steps[step]!;
-  if (search) return search(buffer.events, buffer.length, from);
+  if (search) return search(buffer, buffer.length, from);
   const ls = listenerFds(buffer);
-  for (let i = from; i < buffer.length; i++) if (find(buffer.events[i]!, ls)) return i;
+  for (let i = from; i < buffer.length; i++) if (find(buffer.event(i), ls)) return i;
   return -1;
 }
 

@@ -3,6 +3,7 @@
  * there and says what to look at.
  */
 import { EV, type TraceEvent } from '@loopscope/trace';
+import type { EventAccess } from '../model/trace-buffer';
 
 export interface TourStep {
   title: string;
@@ -10,16 +11,16 @@ export interface TourStep {
   /** Matches the event the step stops at (`listeners`: the fds known to be listeners). */
   find: (ev: TraceEvent, listeners: ReadonlySet<number>) => boolean;
   /** Used instead of `find` when a step needs context: the index to stop at from `from`, or -1. */
-  search?: (events: readonly TraceEvent[], length: number, from: number) => number;
+  search?: (events: EventAccess, length: number, from: number) => number;
 }
 
 const isNewConnection = (e: TraceEvent) =>
   e.kind === 'client-connect' || (e.kind === 'accept' && e.outcome === 'won');
 
 /** The first loss of another loop after `i` and before the next connection, or -1. */
-function lossAfter(events: readonly TraceEvent[], length: number, i: number, winner: number): number {
+function lossAfter(events: EventAccess, length: number, i: number, winner: number): number {
   for (let j = i; j < length; j++) {
-    const e = events[j]!;
+    const e = events.event(j);
     if (isNewConnection(e)) return -1;
     // The winner trying again is already after the next connection.
     if (e.kind === 'accept' && e.loop !== winner) return j;
@@ -28,9 +29,9 @@ function lossAfter(events: readonly TraceEvent[], length: number, i: number, win
 }
 
 /** Whether a loop lost (declined, EAGAIN) since the connection won at `w` arrived. */
-function lossBefore(events: readonly TraceEvent[], w: number): boolean {
+function lossBefore(events: EventAccess, w: number): boolean {
   for (let j = w - 1; j >= 0; j--) {
-    const e = events[j]!;
+    const e = events.event(j);
     if (isNewConnection(e)) return false;
     if (e.kind === 'accept') return true;
   }
@@ -42,14 +43,14 @@ function lossBefore(events: readonly TraceEvent[], w: number): boolean {
  * race that had one — at the loss if it came after the win, else at the win (the losers declined
  * before it).
  */
-function lossOfThisRace(events: readonly TraceEvent[], length: number, from: number): number {
+function lossOfThisRace(events: EventAccess, length: number, from: number): number {
   for (let w = from - 1; w >= 0 && w < length; ) {
-    const after = lossAfter(events, length, w + 1, events[w]!.loop);
+    const after = lossAfter(events, length, w + 1, events.event(w).loop);
     if (after >= 0) return after;
     if (lossBefore(events, w)) return w;
     let next = -1;
     for (let j = w + 1; j < length; j++) {
-      const e = events[j]!;
+      const e = events.event(j);
       if (e.kind === 'accept' && e.outcome === 'won') {
         next = j;
         break;

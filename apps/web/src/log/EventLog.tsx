@@ -1,5 +1,5 @@
 /** The event log: filterable and virtualized (only visible rows exist), for millions of events. */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { summary } from '../explain/explain';
 import { seek, useStore } from '../store/store';
 import { eventColor } from '../theme';
@@ -11,6 +11,11 @@ const OVERSCAN = 8;
 const MAX_SCROLL_PX = 15_000_000;
 /** Auto-scroll at most this often while following or playing fast. */
 const AUTOSCROLL_MS = 250;
+/**
+ * Events a render filters at most: a burst (a long recording arriving at once) is indexed over
+ * the next frames instead of in one long frame.
+ */
+const SCAN_BUDGET = 250_000;
 
 export function EventLog() {
   const buffer = useStore((s) => s.buffer);
@@ -18,53 +23,78 @@ export function EventLog() {
   const position = useStore((s) => s.position);
   const loops = useStore((s) => s.model.loops.length);
   const [filter, setFilter] = useState<LogFilter>({ group: 'all', loop: '', fd: '' });
-  const [scrollTop, setScrollTop] = useState(0);
-  const [height, setHeight] = useState(300);
+  const [, setScrolled] = useState(0);
+  // The scroller's height, and the height the rows are rendered for: while the rows fly by, a
+  // shrinking log (the explanation below it grew) keeps its rows until the next republishing
+  // rather than render again at once; a growing one renders the rows it now shows.
+  const height = useRef(300);
+  const [rowsH, setRowsH] = useState(300);
   const scroller = useRef<HTMLDivElement>(null);
   const key = filterKey(filter);
   const index = useMemo(() => new FilteredIndex(key, matcher(filter)), [key, buffer]);
-  index.update(buffer.events, total);
+  index.update(buffer, Math.min(total, index.scanned + SCAN_BUDGET));
+  // Behind the trace: render again at the next frame with the next part indexed.
+  const [, setScanned] = useState(0);
+  const behind = index.scanned < total;
+  useEffect(() => {
+    if (!behind) return;
+    const id = requestAnimationFrame(() => setScanned(index.scanned));
+    return () => cancelAnimationFrame(id);
+  });
   const rows = index.length;
   const fullH = rows * ROW_H;
   const scale = fullH > MAX_SCROLL_PX ? fullH / MAX_SCROLL_PX : 1;
   const current = index.rowAtOrBefore(position - 1);
 
+  const fast = useRef(false);
   useEffect(() => {
     const el = scroller.current;
     if (!el) return;
-    const ro = new ResizeObserver(() => setHeight(el.clientHeight));
+    const ro = new ResizeObserver(() => {
+      height.current = el.clientHeight;
+      setRowsH((h) => (fast.current && height.current < h ? h : height.current));
+    });
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
 
-  // Keep the current event in view as the cursor moves (from state: reading the DOM forces a layout).
-  const view = useRef({ scrollTop, height });
-  view.current = { scrollTop, height };
+  // Keep the current event in view as the cursor moves. `shown` is where the list is scrolled:
+  // moved here when the log follows the cursor, so that this render already has the rows of the
+  // new position, and written to the scroller before the paint (the list is never blank).
+  // Reading the DOM instead would force a layout.
+  const shown = useRef(0);
+  const written = useRef(0);
+  const lastScroll = useRef(Number.NEGATIVE_INFINITY);
   const following = useStore((s) => s.following || (s.playing && s.speed >= 10));
-  const lastScroll = useRef(0);
-  useEffect(() => {
-    const el = scroller.current;
-    if (!el || current < 0) return;
-    // Setting scrollTop forces a layout of the page: while the rows fly by, 4 times a second.
+  fast.current = following;
+  const viewH = height.current;
+  let top = shown.current;
+  if (current >= 0) {
+    const rowTop = (current * ROW_H) / scale;
     const now = performance.now();
-    if (following && now - lastScroll.current < AUTOSCROLL_MS) return;
-    lastScroll.current = now;
-    const v = view.current;
-    const top = (current * ROW_H) / scale;
     // Also when the log is resized (the explanation below it grew): the row must stay in view.
-    if (top < v.scrollTop || top + ROW_H > v.scrollTop + height) {
-      const next = Math.max(0, top - height / 2);
-      el.scrollTop = next;
-      setScrollTop(next);
+    // Setting scrollTop forces a layout of the page: while the rows fly by, 4 times a second.
+    const away = rowTop < top || rowTop + ROW_H > top + viewH;
+    if (away && (!following || now - lastScroll.current >= AUTOSCROLL_MS)) {
+      lastScroll.current = now;
+      top = Math.max(0, rowTop - viewH / 2);
     }
-  }, [current, scale, height, following]);
+  }
+  shown.current = top;
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el || written.current === shown.current) return;
+    el.scrollTop = shown.current;
+    written.current = shown.current;
+  });
 
+  const scrollTop = top;
   const first = Math.max(0, Math.floor((scrollTop * scale) / ROW_H) - OVERSCAN);
-  const last = Math.min(rows, Math.ceil((scrollTop * scale + height) / ROW_H) + OVERSCAN);
+  const last = Math.min(rows, Math.ceil((scrollTop * scale + Math.max(viewH, rowsH)) / ROW_H) + OVERSCAN);
   const items = [];
   for (let r = first; r < last; r++) {
-    const i = index.indices[r]!;
-    const ev = buffer.events[i]!;
+    const i = index.at(r);
+    const ev = buffer.event(i);
     const y = scrollTop + (r * ROW_H - scrollTop * scale);
     items.push(
       <div
@@ -133,7 +163,12 @@ export function EventLog() {
         className="scroller"
         ref={scroller}
         data-testid="event-log"
-        onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+        onScroll={(e) => {
+          const t = e.currentTarget.scrollTop;
+          shown.current = t;
+          written.current = t;
+          setScrolled(t);
+        }}
       >
         <div style={{ height: fullH / scale, position: 'relative' }}>{items}</div>
       </div>

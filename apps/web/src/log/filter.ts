@@ -1,51 +1,19 @@
-/** Event log filters, applied incrementally to the buffer (a live trace keeps growing). */
-import type { TraceEvent } from '@loopscope/trace';
+/**
+ * Event log filters, applied incrementally to the buffer (a live trace keeps growing). They read
+ * the buffer's columns (loop, fd, log groups), never event objects: filtering a replayed
+ * recording of millions of events parses none of them.
+ */
+import { ACCEPT } from '../model/columns';
+import { groupBit } from '../model/event-groups';
+import type { TraceBuffer } from '../model/trace-buffer';
+
+export { GROUPS } from '../model/event-groups';
 
 export interface LogFilter {
   group: string;
   loop: string;
   fd: string;
 }
-
-export const GROUPS: { id: string; label: string; test: (e: TraceEvent) => boolean }[] = [
-  { id: 'all', label: 'all events', test: () => true },
-  {
-    id: 'loop',
-    label: 'waits & wake-ups',
-    test: (e) => e.kind === 'wait-return' || e.kind === 'notes' || e.kind === 'eventfd',
-  },
-  {
-    id: 'accept',
-    label: 'accept races',
-    test: (e) => e.kind === 'accept' || e.kind === 'opened' || e.kind === 'listener',
-  },
-  {
-    id: 'io',
-    label: 'reads & writes',
-    test: (e) => e.kind === 'read' || e.kind === 'write' || e.kind === 'out',
-  },
-  {
-    id: 'eagain',
-    label: 'EAGAIN',
-    test: (e) =>
-      (e.kind === 'write' && e.result === 'eagain') ||
-      (e.kind === 'read' && e.result === 'eagain') ||
-      (e.kind === 'accept' && e.outcome === 'eagain'),
-  },
-  { id: 'ctl', label: 'epoll_ctl', test: (e) => e.kind === 'ctl' },
-  { id: 'handler', label: 'handlers', test: (e) => e.kind === 'handler' },
-  {
-    id: 'lost',
-    label: 'lost bytes & faults',
-    test: (e) =>
-      e.kind === 'overwrite' ||
-      e.kind === 'fault' ||
-      (e.kind === 'close' && e.discarded > 0) ||
-      (e.kind === 'client-verify' && e.mismatches > 0),
-  },
-  { id: 'client', label: 'clients', test: (e) => e.kind.startsWith('client-') },
-  { id: 'mark', label: 'marks', test: (e) => e.kind === 'mark' },
-];
 
 export function filterKey(f: LogFilter): string {
   return `${f.group}|${f.loop}|${f.fd}`;
@@ -55,16 +23,17 @@ export function isEmptyFilter(f: LogFilter): boolean {
   return f.group === 'all' && f.loop === '' && f.fd.trim() === '';
 }
 
-/** A predicate for the filter. */
-export function matcher(f: LogFilter): (e: TraceEvent) => boolean {
-  const group = GROUPS.find((g) => g.id === f.group)?.test ?? (() => true);
+/** A predicate over event indexes of a buffer, or null when the filter lets every event through. */
+export function matcher(f: LogFilter): ((b: TraceBuffer, i: number) => boolean) | null {
+  if (isEmptyFilter(f)) return null;
+  const bit = groupBit(f.group) || groupBit('all');
   const loop = f.loop === '' ? null : Number(f.loop);
   const fd = f.fd.trim() === '' ? null : Number(f.fd);
-  return (e) => {
-    if (loop !== null && e.loop !== loop) return false;
-    if (fd !== null && !(('fd' in e && e.fd === fd) || (e.kind === 'accept' && e.listenerFd === fd)))
+  return (b, i) => {
+    if (loop !== null && b.loopOf.data[i] !== loop) return false;
+    if (fd !== null && b.fds.data[i] !== fd && !(b.kinds.data[i] === ACCEPT && b.aux.data[i] === fd))
       return false;
-    return group(e);
+    return (b.groups.data[i]! & bit) !== 0;
   };
 }
 
@@ -74,14 +43,21 @@ export class FilteredIndex {
   length = 0;
   scanned = 0;
 
+  /** `test` null: every event matches, and row `r` is event `r`. */
   constructor(
     readonly key: string,
-    private readonly test: (e: TraceEvent) => boolean,
+    private readonly test: ((b: TraceBuffer, i: number) => boolean) | null,
   ) {}
 
-  update(events: readonly TraceEvent[], total: number): void {
+  update(buffer: TraceBuffer, total: number): void {
+    const test = this.test;
+    if (!test) {
+      this.length = total;
+      this.scanned = total;
+      return;
+    }
     for (let i = this.scanned; i < total; i++) {
-      if (!this.test(events[i]!)) continue;
+      if (!test(buffer, i)) continue;
       if (this.length === this.indices.length) {
         const next = new Int32Array(this.indices.length * 2);
         next.set(this.indices);
@@ -92,8 +68,14 @@ export class FilteredIndex {
     this.scanned = total;
   }
 
+  /** The event index of row `r`. */
+  at(r: number): number {
+    return this.test ? this.indices[r]! : r;
+  }
+
   /** Row of the last matching event at or before event index `i` (-1 if none). */
   rowAtOrBefore(i: number): number {
+    if (!this.test) return Math.min(i, this.length - 1);
     let lo = 0;
     let hi = this.length;
     while (lo < hi) {

@@ -1,6 +1,8 @@
 /**
  * A position in a trace and the model at that position. Keeps a snapshot every `K` events so
- * that any seek (one step back, a jump to the start) re-reduces at most `K` events.
+ * that any seek (one step back, a jump to the start) re-reduces at most `K` events. Snapshots
+ * are made while moving forward, or handed in ready-made (`addSnapshot`: the recording worker
+ * reduces a replayed file as it reads it, so a jump anywhere never reduces the whole trace).
  */
 import { cloneModel, emptyModel } from './model';
 import { applyEvent } from './reduce';
@@ -27,6 +29,16 @@ export class Cursor {
     return this.model.applied;
   }
 
+  /**
+   * A model after `at` events, computed elsewhere with the same reducer (`at` a multiple of
+   * `SNAPSHOT_EVERY`). The cursor keeps it as it is and copies it when it starts from it.
+   */
+  addSnapshot(at: number, model: Model): void {
+    if (at <= 0 || at % SNAPSHOT_EVERY !== 0 || model.applied !== at) return;
+    const k = at / SNAPSHOT_EVERY;
+    if (!this.snapshots[k]) this.snapshots[k] = model;
+  }
+
   /** Moves to `n` applied events (clamped to the buffer) and returns the model there. */
   seek(n: number): Model {
     const target = Math.max(0, Math.min(this.buffer.length, Math.floor(n)));
@@ -43,14 +55,14 @@ export class Cursor {
 
   private forward(target: number): Model {
     const m = this.model;
-    const events = this.buffer.events;
-    while (m.applied < target) {
-      applyEvent(m, events[m.applied]!);
+    if (m.applied >= target) return m;
+    this.buffer.forEach(m.applied, target, (ev) => {
+      applyEvent(m, ev);
       if (m.applied % SNAPSHOT_EVERY === 0) {
         const k = m.applied / SNAPSHOT_EVERY;
         if (!this.snapshots[k]) this.snapshots[k] = cloneModel(m);
       }
-    }
+    });
     return m;
   }
 }

@@ -1,8 +1,10 @@
 /**
- * Live: the server's websocket at `/ws`. Reconnects with backoff and resumes the current run
- * from the last seq it has; reports how many events the server dropped for this client.
+ * Live: the server's websocket at `/ws` (received in a worker, ./live-socket.ts).
+ * Reconnects with backoff and resumes the current run from the last seq it has; reports how many
+ * events the server dropped for this client.
  */
 import type { ClientMessage, RunInfo, ServerMessage, TraceEvent } from '@loopscope/trace';
+import { type LiveSocket, openLiveSocket } from './live-socket';
 import type { RunParams, SourceSink, TraceSource } from './types';
 
 const MIN_BACKOFF_MS = 500;
@@ -17,7 +19,7 @@ export function liveUrl(): string {
 export class LiveSource implements TraceSource {
   readonly kind = 'live' as const;
   private sink: SourceSink | null = null;
-  private ws: WebSocket | null = null;
+  private ws: LiveSocket | null = null;
   private runId: string | null = null;
   private run: RunInfo | null = null;
   /** Next seq expected for the current run. */
@@ -62,40 +64,37 @@ export class LiveSource implements TraceSource {
   }
 
   private send(msg: ClientMessage): boolean {
-    if (this.ws?.readyState !== WebSocket.OPEN) return false;
-    this.ws.send(JSON.stringify(msg));
-    return true;
+    return this.ws?.send(JSON.stringify(msg)) ?? false;
   }
 
   private connect(): void {
     if (!this.sink) return;
     this.sink.status({ state: 'connecting', message: `Connecting to ${this.url}…`, run: this.run });
-    let ws: WebSocket;
-    try {
-      ws = new WebSocket(this.url);
-    } catch (err) {
-      this.lost(`Cannot open ${this.url}: ${err instanceof Error ? err.message : String(err)}`);
-      return;
-    }
+    const ws = openLiveSocket(this.url, {
+      open: () => {
+        this.everOpened = true;
+        this.backoff = MIN_BACKOFF_MS;
+        this.status('open', null);
+        if (this.runId !== null) this.send({ type: 'resume', runId: this.runId, from: this.nextSeq });
+        if (this.pendingStart) this.send(this.pendingStart);
+        this.pendingStart = null;
+      },
+      message: (msg) => this.onMessage(msg),
+      close: (error) => {
+        if (this.ws !== ws) return;
+        this.ws = null;
+        if (error !== null) {
+          this.lost(`Cannot open ${this.url}: ${error}`);
+          return;
+        }
+        this.lost(
+          this.everOpened
+            ? 'Connection to the server lost. Reconnecting…'
+            : `No Loopscope server at ${this.url}. Start one with \`pnpm loopscope serve\`, or switch to sim or replay.`,
+        );
+      },
+    });
     this.ws = ws;
-    ws.onopen = () => {
-      this.everOpened = true;
-      this.backoff = MIN_BACKOFF_MS;
-      this.status('open', null);
-      if (this.runId !== null) this.send({ type: 'resume', runId: this.runId, from: this.nextSeq });
-      if (this.pendingStart) this.send(this.pendingStart);
-      this.pendingStart = null;
-    };
-    ws.onmessage = (e) => this.onMessage(e.data);
-    ws.onclose = () => {
-      if (this.ws !== ws) return;
-      this.ws = null;
-      this.lost(
-        this.everOpened
-          ? 'Connection to the server lost. Reconnecting…'
-          : `No Loopscope server at ${this.url}. Start one with \`pnpm loopscope serve\`, or switch to sim or replay.`,
-      );
-    };
   }
 
   private lost(message: string): void {
@@ -109,14 +108,8 @@ export class LiveSource implements TraceSource {
     this.sink?.status({ state, message, dropped: this.dropped, run: this.run });
   }
 
-  private onMessage(data: unknown): void {
-    if (typeof data !== 'string' || !this.sink) return;
-    let msg: ServerMessage;
-    try {
-      msg = JSON.parse(data) as ServerMessage;
-    } catch {
-      return;
-    }
+  private onMessage(msg: ServerMessage): void {
+    if (!this.sink) return;
     switch (msg.type) {
       case 'hello':
         if (msg.run) this.newRun(msg.run, msg.header, true);

@@ -1,12 +1,16 @@
-/** Replay: a recording from a dropped file, the server's list or the bundled examples. */
-import { RecordingDecoder } from '@loopscope/trace';
+/**
+ * Replay: a recording from a dropped file, the server's list or the bundled examples. A
+ * recording is read, validated and indexed by the recording worker (`recording-read.ts`): the
+ * page receives its text in chunks with per-event columns, the reducer's models every few
+ * thousand events and the numbers, and parses an event only when a view needs it. An strace
+ * log is imported in the page.
+ */
+import type { IndexMessage } from '../model/index-protocol';
+import type { IndexDone } from '../model/recording-index';
+import { type Indexing, indexRecording } from './recording-read';
 import { importSentence, importStraceSliced, provisionalStraceHeader, sniffFormat } from './strace-import';
 import type { SourceSink, TraceSource } from './types';
 
-/** Bytes (or characters) decoded between two yields to the page. */
-const SLICE = 4 * 1024 * 1024;
-/** Main-thread time spent decoding a streamed file before yielding to the page. */
-const STREAM_SLICE_MS = 60;
 /** Bytes of a file looked at to tell a recording from an strace log. */
 const SNIFF = 64 * 1024;
 
@@ -14,6 +18,7 @@ export class ReplaySource implements TraceSource {
   readonly kind = 'replay' as const;
   private sink: SourceSink | null = null;
   private cancelled = false;
+  private indexing: Indexing | null = null;
 
   /** `load` yields the recording's bytes or text; `label` names it in the top bar. */
   constructor(
@@ -33,91 +38,78 @@ export class ReplaySource implements TraceSource {
       });
   }
 
-  /**
-   * Decodes in slices, yielding to the page between them: the first events are on screen at
-   * once, the rest stream in with a progress message, and a bad line stops with what was valid.
-   */
+  /** An strace log is imported here; anything else is a recording, indexed by the worker. */
   private async deliver(data: string | Uint8Array | Blob): Promise<void> {
     const sink = this.sink;
     if (!sink || this.cancelled) return;
-    if (data instanceof Blob) return this.deliverBlob(data, sink);
-    if (sniffFormat(data) === 'strace') return this.deliverStrace(data, sink);
-    const started = performance.now();
-    const dec = this.decoder(sink);
-    const size = data.length;
-    for (let at = 0; at < size && !this.cancelled; at += SLICE) {
-      dec.push(data.slice(at, at + SLICE));
-      if (dec.error) break;
-      sink.status({
-        state: 'loading',
-        message: `Loading ${this.label}: ${Math.round(((at + SLICE) / size) * 100)}%…`,
-      });
-      await new Promise((r) => setTimeout(r, 0));
+    if (data instanceof Blob) {
+      const head = new Uint8Array(await data.slice(0, SNIFF).arrayBuffer());
+      if (this.cancelled) return;
+      if (sniffFormat(head) === 'strace')
+        return this.deliverStrace(new Uint8Array(await data.arrayBuffer()), sink);
+      return this.deliverRecording(data, sink);
     }
-    this.finish(dec, sink, started);
+    if (sniffFormat(data) === 'strace') return this.deliverStrace(data, sink);
+    return this.deliverRecording(new Blob([data as BlobPart]), sink);
   }
 
   /**
-   * A file: streamed, so decoding overlaps reading (a 100 MB file takes about a second just to
-   * read), yielding to the page every `STREAM_SLICE_MS`.
+   * A recording: the first events are on screen as soon as the first chunk is validated, the
+   * rest streams in with a progress message, and a bad line stops with what was valid.
    */
-  private async deliverBlob(blob: Blob, sink: SourceSink): Promise<void> {
-    const head = new Uint8Array(await blob.slice(0, SNIFF).arrayBuffer());
-    if (this.cancelled) return;
-    if (sniffFormat(head) === 'strace')
-      return this.deliverStrace(new Uint8Array(await blob.arrayBuffer()), sink);
+  private deliverRecording(blob: Blob, sink: SourceSink): void {
     const started = performance.now();
-    const dec = this.decoder(sink);
-    const reader = blob.stream().getReader();
-    let read = 0;
-    let sliceStart = performance.now();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done || this.cancelled) break;
-      dec.push(value);
-      read += value.length;
-      if (dec.error) break;
-      if (performance.now() - sliceStart < STREAM_SLICE_MS) continue;
-      sink.status({
-        state: 'loading',
-        message: `Loading ${this.label}: ${Math.round((read / Math.max(1, blob.size)) * 100)}%…`,
-      });
-      await new Promise((r) => setTimeout(r, 0));
-      sliceStart = performance.now();
-    }
-    reader.cancel().catch(() => {});
-    this.finish(dec, sink, started);
-  }
-
-  /** A decoder that resets the trace at the header and sends events on as they are validated. */
-  private decoder(sink: SourceSink): RecordingDecoder {
     let headerSent = false;
-    return new RecordingDecoder({
-      tolerant: true,
-      source: this.label,
-      batchSize: 16384,
-      onHeader: (h) => {
-        headerSent = true;
-        sink.reset(h, this.label);
-      },
-      onEvents: (batch) => {
-        if (!headerSent) {
+    let expected = 0;
+    const onMessage = (m: IndexMessage) => {
+      if (this.cancelled) return;
+      switch (m.type) {
+        case 'ready':
+        case 'handoff':
+        case 'tail-first':
+          break;
+        case 'header':
           headerSent = true;
-          sink.reset(null, this.label);
-        }
-        sink.events(batch);
-      },
-    });
+          sink.reset(m.header, this.label);
+          break;
+        case 'chunk':
+          if (!headerSent) {
+            headerSent = true;
+            sink.reset(null, this.label);
+          }
+          // The first chunk tells the size of an event: the recording holds about this many.
+          expected ||= Math.ceil(((m.chunk.starts.length - 1) / m.read) * blob.size * 1.02);
+          sink.chunk(m.chunk, expected);
+          if (m.stats) sink.stats(m.stats);
+          sink.status({
+            state: 'loading',
+            message: `Loading ${this.label}: ${Math.round((m.read / Math.max(1, blob.size)) * 100)}%…`,
+          });
+          break;
+        case 'snapshot':
+          sink.snapshot(m.at, m.model);
+          break;
+        case 'done':
+          this.finish(m.done, headerSent, sink, started);
+          break;
+        case 'failed':
+          if (!headerSent) sink.reset(null, this.label);
+          sink.status({ state: 'error', message: `Could not read ${this.label}: ${m.message}` });
+          break;
+      }
+    };
+    this.indexing = indexRecording(blob, this.label, onMessage);
   }
 
-  private finish(dec: RecordingDecoder, sink: SourceSink, started: number): void {
+  private finish(done: IndexDone, headerSent: boolean, sink: SourceSink, started: number): void {
     if (this.cancelled) return;
-    const err = dec.end();
-    if (dec.events === 0 && dec.header === null) sink.reset(null, this.label);
-    const n = dec.events;
+    const err = done.error;
+    if (!headerSent) sink.reset(null, this.label);
+    if (done.stats) sink.stats(done.stats);
+    const n = done.events;
     sink.decodeError(err ? { line: err.line, message: err.message, valid: n } : null);
     const secs = ((performance.now() - started) / 1000).toFixed(1);
-    const note = dec.complete || err ? '' : ' (no end event: the recording was cut short)';
+    const note = done.complete || err ? '' : ' (no end event: the recording was cut short)';
     sink.status({
       state: err ? 'error' : 'ready',
       message: err ? null : `${this.label}: ${n.toLocaleString()} events, read in ${secs} s${note}`,
@@ -155,6 +147,8 @@ export class ReplaySource implements TraceSource {
 
   detach(): void {
     this.cancelled = true;
+    this.indexing?.cancel();
+    this.indexing = null;
     this.sink = null;
   }
 }
@@ -163,11 +157,11 @@ export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Fetches a URL as text, with the HTTP status in the error. */
-export async function fetchText(url: string): Promise<string> {
+/** Fetches a URL's body (handed to the recording worker as it is), with the HTTP status in the error. */
+export async function fetchBlob(url: string): Promise<Blob> {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${res.statusText}`);
-  return res.text();
+  return res.blob();
 }
 
 /** A dropped or picked file: the replay source streams it. */

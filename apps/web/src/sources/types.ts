@@ -2,7 +2,9 @@
  * Where events come from. Views never know: every source feeds the same sink, and the store
  * turns what arrives into the model once per animation frame.
  */
-import type { RunInfo, StraceImportSummary, TraceEvent, TraceHeader } from '@loopscope/trace';
+import type { RunInfo, StraceImportSummary, TraceEvent, TraceHeader, TraceStats } from '@loopscope/trace';
+import type { TextChunk } from '../model/trace-buffer';
+import type { Model } from '../model/types';
 
 export type SourceKind = 'live' | 'replay' | 'sim';
 
@@ -24,6 +26,15 @@ export interface SourceSink {
   reset(header: TraceHeader | null, label: string): void;
   /** More events, in seq order. */
   events(batch: TraceEvent[]): void;
+  /**
+   * Replay: more of the recording, as validated text with its columns (instead of `events`);
+   * `expected`: how many events the whole recording probably holds (from its size).
+   */
+  chunk(chunk: TextChunk, expected: number): void;
+  /** Replay: the model after `at` events, reduced by the recording worker. */
+  snapshot(at: number, model: Model): void;
+  /** Replay: the numbers of the events delivered so far (the last call: of the whole trace). */
+  stats(stats: TraceStats): void;
   status(status: SourceStatus): void;
   /** A recording that stopped at a bad line: what was valid was delivered, this says why it stopped. */
   decodeError(error: { line: number; message: string; valid: number } | null): void;

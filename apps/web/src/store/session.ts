@@ -1,9 +1,19 @@
 /** Choosing a source and connecting it to the store: the only place that knows which one runs. */
 import { LiveSource } from '../sources/live';
-import { fetchText, ReplaySource, readFile } from '../sources/replay';
+import { fetchBlob, ReplaySource, readFile } from '../sources/replay';
 import { SimSource } from '../sources/sim';
 import type { RunParams, SourceSink, TraceSource } from '../sources/types';
-import { pushEvents, resetTrace, seek, setPlaying, useStore } from './store';
+import {
+  addSnapshot,
+  flushNow,
+  pushChunk,
+  pushEvents,
+  resetTrace,
+  seek,
+  setPlaying,
+  setStats,
+  useStore,
+} from './store';
 
 function sinkFor(source: TraceSource): SourceSink {
   const current = () => useStore.getState().source === source;
@@ -16,8 +26,20 @@ function sinkFor(source: TraceSource): SourceSink {
     events(batch) {
       if (current()) pushEvents(batch);
     },
+    chunk(chunk, expected) {
+      if (current()) pushChunk(chunk, expected);
+    },
+    snapshot(at, model) {
+      if (current()) addSnapshot(at, model);
+    },
+    stats(stats) {
+      if (current()) setStats(stats);
+    },
     status(status) {
-      if (current()) useStore.setState({ status });
+      if (!current()) return;
+      // A replay that is read to its end (or its bad line) shows all of it with this status.
+      if (status.state === 'ready' || status.state === 'error') flushNow();
+      useStore.setState({ status });
     },
     decodeError(error) {
       if (current()) useStore.setState({ decodeError: error });
@@ -75,13 +97,13 @@ export function replayFile(file: File): void {
 }
 
 export function replayServer(name: string, startAt = 0): void {
-  openReplay(name, () => fetchText(`/api/recordings/${encodeURIComponent(name)}`), startAt);
+  openReplay(name, () => fetchBlob(`/api/recordings/${encodeURIComponent(name)}`), startAt);
 }
 
 export function replayExample(name: string, startAt = 0): void {
   openReplay(
     name,
-    () => fetchText(`${import.meta.env.BASE_URL}examples/${encodeURIComponent(name)}`),
+    () => fetchBlob(`${import.meta.env.BASE_URL}examples/${encodeURIComponent(name)}`),
     startAt,
   );
 }

@@ -97,10 +97,15 @@ export function syncUrl(): () => void {
   return useStore.subscribe((s, prev) => {
     if (s.position === prev.position && s.run === prev.run && s.sourceKind === prev.sourceKind) return;
     if (timer) return;
-    timer = setTimeout(() => {
-      timer = null;
-      history.replaceState(null, '', shareUrl());
-    }, 400);
+    // Following a run, the position changes all the time, and each replaceState costs the page
+    // milliseconds (a message to the browser): the address catches up less often.
+    timer = setTimeout(
+      () => {
+        timer = null;
+        history.replaceState(null, '', shareUrl());
+      },
+      s.following ? 2000 : 400,
+    );
   });
 }
 

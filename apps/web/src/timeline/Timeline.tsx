@@ -1,10 +1,21 @@
-/** The timeline: wheel zooms, shift+wheel pans, click jumps, drag scrubs, double-click fits. */
+/**
+ * The timeline: wheel zooms, shift+wheel pans, click jumps, drag scrubs, double-click fits.
+ * Drawn once per animation frame from the store's frame loop (outside React), when the trace,
+ * the cursor, the view or the size changed.
+ */
 import { useEffect, useRef } from 'react';
-import { seek, useStore } from '../store/store';
+import { type FrameView, onFrame, seek, useStore } from '../store/store';
 import { drawTimeline, GUTTER, type TimelineLayout, type TimelineView } from './draw-timeline';
 
 /** Smallest visible span: 2 µs. */
 const MIN_SPAN = 2000;
+/**
+ * Fitting a trace that grows (following a live run), the view holds this much more than the
+ * trace, so that it is not redrawn whole in every frame but once each time the trace outgrows it.
+ * A second after the trace stopped growing, the view fits it exactly again.
+ */
+const GROW_ROOM = 1.25;
+const GROWING_MS = 1000;
 
 export function Timeline() {
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -13,46 +24,74 @@ export function Timeline() {
   const fit = useRef(true);
   const layout = useRef<TimelineLayout | null>(null);
   const dragging = useRef(false);
-  const buffer = useStore((s) => s.buffer);
-  const version = useStore((s) => s.version);
-  const position = useStore((s) => s.position);
-  const total = useStore((s) => s.total);
-  const raf = useRef(0);
   /** The canvas size in CSS pixels, kept by a ResizeObserver. */
   const size = useRef<{ w: number; h: number } | undefined>(undefined);
-
-  // A new trace: fit it again.
-  useEffect(() => {
-    view.current = null;
-    fit.current = true;
-  }, [buffer]);
+  /** The user changed the view (zoom, pan, fit) or the size changed: draw at the next frame. */
+  const dirty = useRef(true);
+  /** What the canvas shows: trace, its length, cursor, view, size. */
+  const drawn = useRef<unknown[]>([]);
 
   const redraw = () => {
-    // One draw per frame: later requests in the same frame share it.
-    if (raf.current) return;
-    raf.current = requestAnimationFrame(() => {
-      raf.current = 0;
+    dirty.current = true;
+  };
+
+  useEffect(() => {
+    let shown: unknown = null;
+    let length = 0;
+    let grewAt = 0;
+    return onFrame((f: FrameView, now: number) => {
       const c = canvas.current;
       if (!c) return;
-      const s = useStore.getState();
-      const b = s.buffer;
+      const b = f.buffer;
+      // A new trace: fit it again.
+      if (b !== shown) {
+        shown = b;
+        view.current = null;
+        fit.current = true;
+      }
+      if (b.length !== length) {
+        length = b.length;
+        grewAt = now;
+      }
+      const growing = f.following && now - grewAt < GROWING_MS;
       const span = Math.max(MIN_SPAN, b.lastT - b.firstT);
-      if (!view.current || fit.current) view.current = { t0: b.firstT, t1: b.firstT + span };
-      const v = view.current;
+      const old = view.current;
+      if (!old || fit.current) {
+        const fits = old && old.t0 === b.firstT && b.lastT <= old.t1;
+        const exact = old && old.t1 === b.firstT + span;
+        if (!(growing ? fits : fits && exact)) {
+          view.current = { t0: b.firstT, t1: b.firstT + span * (growing ? GROW_ROOM : 1) };
+        }
+      }
+      const v = view.current!;
+      const position = f.model.applied;
+      const s = useStore.getState();
       // The cursor must stay visible while playing or following.
-      if (s.position > 0 && (s.playing || s.following)) {
-        const t = b.timeAt(s.position - 1);
+      if (position > 0 && (s.playing || f.following)) {
+        const t = b.timeAt(position - 1);
         const w = v.t1 - v.t0;
         if (t > v.t1 || t < v.t0) {
-          v.t0 = s.following ? t - w * 0.9 : t - w * 0.1;
+          v.t0 = f.following ? t - w * 0.9 : t - w * 0.1;
           v.t1 = v.t0 + w;
         }
       }
-      layout.current = drawTimeline(c, b, v, s.position, size.current);
+      const key = [
+        b,
+        b.length,
+        position,
+        v.t0,
+        v.t1,
+        size.current?.w,
+        size.current?.h,
+        window.devicePixelRatio,
+      ];
+      if (!dirty.current && key.every((x, i) => x === drawn.current[i])) return;
+      dirty.current = false;
+      drawn.current = key;
+      layout.current = drawTimeline(c, b, v, position, size.current);
     });
-  };
+  }, []);
 
-  useEffect(redraw, [version, position, total, buffer]);
   useEffect(() => {
     const c = canvas.current;
     if (!c) return;

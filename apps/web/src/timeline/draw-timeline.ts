@@ -1,16 +1,16 @@
 /**
  * Draws the timeline on a canvas: one swimlane per loop (time blocked in epoll_wait as a dim
- * band, every event a tick colored by kind) and a lane for clients. Only the visible time range
- * is touched, and at most a bounded number of events per frame (denser ranges are sampled).
+ * band, every event a tick colored by kind) and a lane for clients. The bands and ticks live in
+ * cached layers (./layers.ts) that grow with the trace; a frame copies them around the cursor
+ * (lit left of it, dimmed right of it) and draws the lane labels and the cursor.
  */
 import * as d3 from 'd3';
 import type { TraceBuffer } from '../model/trace-buffer';
-import { C, fmtNs, isTallKind, PALETTE } from '../theme';
+import { C, fmtNs } from '../theme';
+import { TimelineLayers } from './layers';
 
 export const GUTTER = 64;
 const AXIS_H = 18;
-/** Events drawn per frame at most; beyond this the visible range is sampled evenly. */
-const MAX_TICKS = 60_000;
 
 export interface TimelineView {
   t0: number;
@@ -34,109 +34,6 @@ export function layoutFor(buffer: TraceBuffer, view: TimelineView, w: number, h:
   return { laneH, lanes, x: (t) => scale(t), t: (x) => scale.invert(x) };
 }
 
-function drawWaits(
-  ctx: CanvasRenderingContext2D,
-  buffer: TraceBuffer,
-  L: TimelineLayout,
-  view: TimelineView,
-): void {
-  ctx.fillStyle = C.wait;
-  // The scale inlined: x = a + t * k.
-  const k = (L.x(view.t1) - L.x(view.t0)) / Math.max(1, view.t1 - view.t0);
-  const a = L.x(view.t0) - view.t0 * k;
-  for (let loop = 0; loop < buffer.waits.length; loop++) {
-    const w = buffer.waits[loop]!;
-    const y = loop * L.laneH + L.laneH * 0.28;
-    const hh = L.laneH * 0.44;
-    const starts = w.start.data;
-    const ends = w.end.data;
-    let lo = 0;
-    let hi = w.start.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (starts[mid]! < view.t0) lo = mid + 1;
-      else hi = mid;
-    }
-    // Waits closer than a pixel are merged into one rectangle.
-    let runX0 = -1;
-    let runX1 = -1;
-    // Far more waits than pixels: sample them (a band of dense waits stays a band).
-    let last = lo;
-    let top = w.start.length;
-    while (last < top) {
-      const mid = (last + top) >>> 1;
-      if (starts[mid]! <= view.t1) last = mid + 1;
-      else top = mid;
-    }
-    const stride = Math.max(1, Math.floor((last - lo) / (4 * (L.x(view.t1) - GUTTER))));
-    for (let i = Math.max(0, lo - 1); i < last; i += stride) {
-      const s = starts[i]!;
-      const e = Number.isNaN(ends[i]!) ? buffer.lastT : ends[i]!;
-      const x0 = Math.max(GUTTER, a + s * k);
-      const x1 = a + e * k;
-      if (x1 < GUTTER) continue;
-      if (runX0 >= 0 && x0 <= runX1 + 1) {
-        if (x1 > runX1) runX1 = x1;
-        continue;
-      }
-      if (runX0 >= 0) ctx.fillRect(runX0, y, Math.max(1, runX1 - runX0), hh);
-      runX0 = x0;
-      runX1 = x1;
-    }
-    if (runX0 >= 0) ctx.fillRect(runX0, y, Math.max(1, runX1 - runX0), hh);
-  }
-}
-
-function drawTicks(
-  ctx: CanvasRenderingContext2D,
-  buffer: TraceBuffer,
-  L: TimelineLayout,
-  view: TimelineView,
-  position: number,
-): void {
-  const from = Math.max(0, buffer.indexAtTime(view.t0) - 1);
-  const to = Math.min(buffer.length, buffer.indexAtTime(view.t1) + 1);
-  const stride = Math.max(1, Math.ceil((to - from) / MAX_TICKS));
-  // One pending tick per lane: its pixel column, best palette index, whether tall or future.
-  const px = new Float64Array(L.lanes).fill(-10);
-  const best = new Int8Array(L.lanes);
-  const tall = new Uint8Array(L.lanes);
-  const future = new Uint8Array(L.lanes);
-  const flush = (lane: number) => {
-    if (px[lane]! < 0) return;
-    ctx.globalAlpha = future[lane] ? 0.3 : 1;
-    ctx.fillStyle = PALETTE[best[lane]!]!;
-    const y = lane * L.laneH + (tall[lane] ? 2 : L.laneH * 0.2);
-    ctx.fillRect(px[lane]!, y, 1.5, tall[lane] ? L.laneH - 4 : L.laneH * 0.6);
-  };
-  const events = buffer.events;
-  const times = buffer.times.data;
-  const colors = buffer.colors.data;
-  // The scale inlined: x = a + t * k.
-  const k = (L.x(view.t1) - L.x(view.t0)) / Math.max(1, view.t1 - view.t0);
-  const a = L.x(view.t0) - view.t0 * k;
-  const clientLane = L.lanes - 1;
-  for (let i = from; i < to; i += stride) {
-    const ev = events[i]!;
-    const lane = ev.loop < 0 ? clientLane : Math.min(ev.loop, clientLane - 1);
-    const x = Math.round(a + times[i]! * k);
-    const c = colors[i]!;
-    const isFuture = i >= position ? 1 : 0;
-    if (x === px[lane] && isFuture === future[lane]) {
-      if (c > best[lane]!) best[lane] = c;
-      if (!tall[lane] && isTallKind(ev.kind)) tall[lane] = 1;
-      continue;
-    }
-    flush(lane);
-    px[lane] = x;
-    best[lane] = c;
-    tall[lane] = isTallKind(ev.kind) ? 1 : 0;
-    future[lane] = isFuture;
-  }
-  for (let lane = 0; lane < L.lanes; lane++) flush(lane);
-  ctx.globalAlpha = 1;
-}
-
 function drawAxis(
   ctx: CanvasRenderingContext2D,
   L: TimelineLayout,
@@ -150,6 +47,7 @@ function drawAxis(
     .range([GUTTER, w - 6]);
   ctx.fillStyle = C.dim;
   ctx.strokeStyle = '#222a34';
+  ctx.lineWidth = 1;
   ctx.font = '10px ui-monospace, monospace';
   ctx.textAlign = 'center';
   const base = view.t0;
@@ -163,57 +61,87 @@ function drawAxis(
   }
 }
 
-function drawLabels(ctx: CanvasRenderingContext2D, L: TimelineLayout): void {
-  ctx.fillStyle = '#0c0f13';
-  ctx.fillRect(0, 0, GUTTER - 2, L.laneH * L.lanes);
-  ctx.font = '11px system-ui, sans-serif';
-  ctx.textAlign = 'left';
-  ctx.textBaseline = 'middle';
-  for (let i = 0; i < L.lanes; i++) {
+/** The lane labels in the gutter (`withText`) and the lines between lanes. */
+function drawLabels(ctx: CanvasRenderingContext2D, L: TimelineLayout, withText: boolean): void {
+  if (withText) {
+    ctx.fillStyle = '#0c0f13';
+    ctx.fillRect(0, 0, GUTTER - 2, L.laneH * L.lanes);
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'middle';
     ctx.fillStyle = C.dim;
-    ctx.fillText(i === L.lanes - 1 ? 'clients' : `loop ${i}`, 8, i * L.laneH + L.laneH / 2);
-    ctx.fillStyle = '#1b222b';
-    ctx.fillRect(0, (i + 1) * L.laneH - 0.5, 10_000, 1);
+    for (let i = 0; i < L.lanes; i++) {
+      ctx.fillText(i === L.lanes - 1 ? 'clients' : `loop ${i}`, 8, i * L.laneH + L.laneH / 2);
+    }
+    ctx.textBaseline = 'alphabetic';
   }
-  ctx.textBaseline = 'alphabetic';
+  ctx.fillStyle = '#1b222b';
+  for (let i = 0; i < L.lanes; i++) ctx.fillRect(0, (i + 1) * L.laneH - 0.5, 10_000, 1);
 }
 
-/** The trace drawn once per view and length: with every tick lit (past) and dimmed (future). */
-interface Layers {
-  key: string;
-  buffer: TraceBuffer;
-  past: HTMLCanvasElement | null;
-  future: HTMLCanvasElement | null;
+interface Shown {
+  layers: TimelineLayers;
+  /** The canvas's pixel size and the cursor's column when it was last drawn (-1: never). */
+  width: number;
+  height: number;
+  cursorX: number;
 }
 
-const cache = new WeakMap<HTMLCanvasElement, Layers>();
+const cache = new WeakMap<HTMLCanvasElement, Shown>();
 
-function paintLayer(
-  buffer: TraceBuffer,
-  view: TimelineView,
+/**
+ * Draws columns [x0, x1) of the timeline (CSS pixels) from the layers: the bands and axis, the
+ * ticks lit left of the cursor and dimmed right of it, the lane separators, the lane labels if
+ * the gutter is in range, and the cursor.
+ */
+function compose(
+  ctx: CanvasRenderingContext2D,
+  layers: TimelineLayers,
   L: TimelineLayout,
-  w: number,
-  h: number,
   dpr: number,
-  lit: boolean,
-): HTMLCanvasElement {
-  const c = document.createElement('canvas');
-  c.width = Math.round(w * dpr);
-  c.height = Math.round(h * dpr);
-  const ctx = c.getContext('2d')!;
+  x0: number,
+  x1: number,
+  cursorX: number,
+  cursorLine: number | null,
+  h: number,
+): void {
+  const W = ctx.canvas.width;
+  const H = ctx.canvas.height;
+  const d0 = Math.max(0, Math.floor(x0 * dpr));
+  const d1 = Math.min(W, Math.ceil(x1 * dpr));
+  if (d1 <= d0) return;
+  const cut = Math.min(d1, Math.max(d0, Math.round(cursorX * dpr)));
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.drawImage(layers.base, d0, 0, d1 - d0, H, d0, 0, d1 - d0, H);
+  if (cut > d0) ctx.drawImage(layers.ticks, d0, 0, cut - d0, H, d0, 0, cut - d0, H);
+  if (cut < d1) {
+    // Events after the cursor: dimmed.
+    ctx.globalAlpha = 0.3;
+    ctx.drawImage(layers.ticks, cut, 0, d1 - cut, H, cut, 0, d1 - cut, H);
+    ctx.globalAlpha = 1;
+  }
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.fillStyle = '#0c0f13';
-  ctx.fillRect(0, 0, w, h);
-  drawAxis(ctx, L, view, w, h);
-  drawWaits(ctx, buffer, L, view);
-  drawTicks(ctx, buffer, L, view, lit ? buffer.length + 1 : 0);
-  return c;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(d0 / dpr, 0, (d1 - d0) / dpr, h);
+  ctx.clip();
+  drawLabels(ctx, L, d0 / dpr < GUTTER);
+  if (cursorLine !== null) {
+    ctx.strokeStyle = C.accept;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    ctx.moveTo(cursorLine, 0);
+    ctx.lineTo(cursorLine, h - AXIS_H);
+    ctx.stroke();
+  }
+  ctx.restore();
 }
 
 /**
- * Draws everything; `position` is the cursor (events applied); `size` in CSS pixels. The ticks
- * are drawn into two cached layers, redrawn only when the view or the trace changes: a frame of
- * playback copies the lit layer left of the cursor and the dimmed one right of it.
+ * Draws the timeline; `position` is the cursor (events applied); `size` in CSS pixels. The
+ * layers are repainted only when the view, the size, the lanes or the trace change, and grown by
+ * the events that arrived since the last frame; only the columns that changed (new ticks, the
+ * open waits, the cursor's old and new place) are copied to the canvas.
  */
 export function drawTimeline(
   canvas: HTMLCanvasElement,
@@ -232,37 +160,51 @@ export function drawTimeline(
   }
   const ctx = canvas.getContext('2d')!;
   const L = layoutFor(buffer, view, w, h);
-  const key = `${view.t0}|${view.t1}|${buffer.length}|${w}|${h}|${dpr}`;
-  let layers = cache.get(canvas);
-  if (!layers || layers.key !== key || layers.buffer !== buffer) {
-    layers = { key, buffer, past: null, future: null };
-    cache.set(canvas, layers);
+  const key = `${view.t0}|${view.t1}|${w}|${h}|${dpr}|${L.lanes}`;
+  let shown = cache.get(canvas);
+  if (!shown) {
+    shown = { layers: new TimelineLayers(), width: -1, height: -1, cursorX: -1 };
+    cache.set(canvas, shown);
+  }
+  const layers = shown.layers;
+  if (layers.key !== key || layers.buffer !== buffer) {
+    // The scale inlined: x = a + t * k.
+    const k = (L.x(view.t1) - L.x(view.t0)) / Math.max(1, view.t1 - view.t0);
+    layers.reset(key, buffer, {
+      a: L.x(view.t0) - view.t0 * k,
+      k,
+      t0: view.t0,
+      t1: view.t1,
+      w,
+      h,
+      dpr,
+      laneH: L.laneH,
+      lanes: L.lanes,
+      gutter: GUTTER,
+      axis: (c) => drawAxis(c, L, view, w, h),
+    });
+  } else {
+    layers.update();
   }
   const cursorX =
     position > 0 ? Math.max(0, Math.min(w, Math.round(L.x(buffer.timeAt(position - 1))) + 1)) : 0;
-  ctx.setTransform(1, 0, 0, 1, 0, 0);
-  if (cursorX > 0) {
-    layers.past ??= paintLayer(buffer, view, L, w, h, dpr, true);
-    const sw = Math.round(cursorX * dpr);
-    ctx.drawImage(layers.past, 0, 0, sw, canvas.height, 0, 0, sw, canvas.height);
+  const line = position > 0 ? Math.round(L.x(buffer.timeAt(position - 1))) + 0.5 : null;
+  const changed = layers.takeChanged();
+  const whole = changed.all || shown.width !== canvas.width || shown.height !== canvas.height;
+  if (whole) {
+    compose(ctx, layers, L, dpr, 0, w, cursorX, line, h);
+  } else {
+    let x0 = changed.x0;
+    let x1 = changed.x1;
+    if (cursorX !== shown.cursorX) {
+      // The old and the new cursor, and the ticks between them that changed side.
+      x0 = Math.min(x0, cursorX, shown.cursorX) - 2;
+      x1 = Math.max(x1, cursorX, shown.cursorX) + 2;
+    }
+    if (x0 < x1) compose(ctx, layers, L, dpr, x0 - 1, x1 + 1, cursorX, line, h);
   }
-  if (cursorX < w) {
-    layers.future ??= paintLayer(buffer, view, L, w, h, dpr, false);
-    const sx = Math.round(cursorX * dpr);
-    const sw = canvas.width - sx;
-    ctx.drawImage(layers.future, sx, 0, sw, canvas.height, sx, 0, sw, canvas.height);
-  }
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  drawLabels(ctx, L);
-  if (position > 0) {
-    const x = Math.round(L.x(buffer.timeAt(position - 1))) + 0.5;
-    ctx.strokeStyle = C.accept;
-    ctx.lineWidth = 1.5;
-    ctx.beginPath();
-    ctx.moveTo(x, 0);
-    ctx.lineTo(x, h - AXIS_H);
-    ctx.stroke();
-    ctx.lineWidth = 1;
-  }
+  shown.width = canvas.width;
+  shown.height = canvas.height;
+  shown.cursorX = cursorX;
   return L;
 }

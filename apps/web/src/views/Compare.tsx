@@ -140,7 +140,7 @@ function initialRun(mode: string): RunParams {
     let reads = 0;
     let readBytes = 0;
     for (let i = 0; i < s.total; i++) {
-      const e = s.buffer.events[i]!;
+      const e = s.buffer.event(i);
       if (e.kind === 'accept' && e.outcome === 'won') won++;
       else if (e.kind === 'read' && e.result === 'data' && e.gen !== null) {
         reads++;
@@ -170,12 +170,7 @@ export function Compare({ initialMode, onClose }: { initialMode: string; onClose
   const left = useMemo(
     () =>
       total > 0
-        ? sideOf(
-            `${label || 'current trace'} (current)`,
-            header,
-            buffer.events.slice(0, total),
-            importSummary,
-          )
+        ? sideOf(`${label || 'current trace'} (current)`, header, buffer.slice(0, total), importSummary)
         : EMPTY_SIDE,
     [buffer, header, total, label, importSummary],
   );

@@ -1,11 +1,17 @@
 /** Download the recording, export it for Perfetto, copy a link to this view. */
-import { encodeRecording, makeHeader, type TraceHeader, toPerfettoJson } from '@loopscope/trace';
+import {
+  encodeHeader,
+  encodeRecording,
+  makeHeader,
+  type TraceHeader,
+  toPerfettoJson,
+} from '@loopscope/trace';
 import { useState } from 'react';
 import { useStore } from '../store/store';
 import { shareUrl } from '../store/url-state';
 
-function download(name: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+function download(name: string, parts: BlobPart[], type: string): void {
+  const url = URL.createObjectURL(new Blob(parts, { type }));
   const a = document.createElement('a');
   a.href = url;
   a.download = name;
@@ -36,7 +42,16 @@ function baseName(): string {
 export function ExportButtons() {
   const total = useStore((s) => s.total);
   const [copied, setCopied] = useState(false);
-  const events = () => useStore.getState().buffer.events;
+  const events = () => {
+    const b = useStore.getState().buffer;
+    return b.slice(0, b.length);
+  };
+  /** The recording as NDJSON: a replayed file's own lines after its header, else encoded. */
+  const ndjson = (): BlobPart[] => {
+    const text = useStore.getState().buffer.textParts();
+    if (text) return [`${encodeHeader(header())}\n`, ...(text as BlobPart[])];
+    return [encodeRecording(header(), events())];
+  };
   const header = () => headerOrDefault(useStore.getState().header, useStore.getState().buffer.loops);
   return (
     <>
@@ -58,9 +73,7 @@ export function ExportButtons() {
         type="button"
         data-testid="download-button"
         disabled={total === 0}
-        onClick={() =>
-          download(`${baseName()}.ndjson`, encodeRecording(header(), events()), 'application/x-ndjson')
-        }
+        onClick={() => download(`${baseName()}.ndjson`, ndjson(), 'application/x-ndjson')}
       >
         Download
       </button>
@@ -70,7 +83,7 @@ export function ExportButtons() {
         disabled={total === 0}
         title="Open the file at ui.perfetto.dev"
         onClick={() =>
-          download(`${baseName()}.perfetto.json`, toPerfettoJson(header(), events()), 'application/json')
+          download(`${baseName()}.perfetto.json`, [toPerfettoJson(header(), events())], 'application/json')
         }
       >
         Perfetto

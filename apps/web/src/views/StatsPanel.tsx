@@ -1,6 +1,10 @@
-/** The numbers of the whole trace (computeStats, incrementally) and sparklines at the cursor. */
+/**
+ * The numbers of the whole trace (computeStats: incrementally here, or by the recording worker
+ * for a replayed file) and sparklines at the cursor.
+ */
 import { StatsAccumulator, type TraceStats } from '@loopscope/trace';
 import { useEffect, useRef, useState } from 'react';
+import { OUT, WAIT_RETURN } from '../model/columns';
 import type { TraceBuffer } from '../model/trace-buffer';
 import { useStore } from '../store/store';
 import { C, fmtBytes, fmtNs } from '../theme';
@@ -15,17 +19,19 @@ function useStats(): TraceStats | null {
   const buffer = useStore((s) => s.buffer);
   const header = useStore((s) => s.header);
   const total = useStore((s) => s.total);
+  const given = useStore((s) => s.buffer.stats);
   const acc = useRef<{ buffer: TraceBuffer; acc: StatsAccumulator; added: number; last: number } | null>(
     null,
   );
   const [stats, setStats] = useState<TraceStats | null>(null);
   useEffect(() => {
+    if (buffer.isText) return;
     if (!acc.current || acc.current.buffer !== buffer) {
       acc.current = { buffer, acc: new StatsAccumulator(header), added: 0, last: 0 };
       setStats(null);
     }
     const a = acc.current;
-    for (let i = a.added; i < total; i++) a.acc.add(buffer.events[i]!);
+    for (let i = a.added; i < total; i++) a.acc.add(buffer.event(i));
     a.added = total;
     const now = performance.now();
     if (now - a.last >= REFRESH_MS || total === buffer.length) {
@@ -33,6 +39,8 @@ function useStats(): TraceStats | null {
       setStats(total > 0 ? a.acc.result() : null);
     }
   }, [buffer, header, total]);
+  // A replayed recording: the recording worker counted its events.
+  if (buffer.isText || given) return total > 0 ? given : null;
   return stats;
 }
 
@@ -70,14 +78,21 @@ function sparkValues(buffer: TraceBuffer, position: number): { ready: number[]; 
   const ready: number[] = [];
   const pending: number[] = [];
   const stop = Math.max(0, position - SPARK_SCAN);
+  const kinds = buffer.kinds.data;
   for (
     let i = position - 1;
     i >= stop && (ready.length < SPARK_POINTS || pending.length < SPARK_POINTS);
     i--
   ) {
-    const e = buffer.events[i]!;
-    if (e.kind === 'wait-return' && ready.length < SPARK_POINTS) ready.push(Math.max(0, e.n));
-    else if (e.kind === 'out' && pending.length < SPARK_POINTS) pending.push(e.pending);
+    // The kind column first: only the events drawn are looked at (and parsed, for a replay).
+    const k = kinds[i]!;
+    if (k === WAIT_RETURN && ready.length < SPARK_POINTS) {
+      const e = buffer.event(i);
+      if (e.kind === 'wait-return') ready.push(Math.max(0, e.n));
+    } else if (k === OUT && pending.length < SPARK_POINTS) {
+      const e = buffer.event(i);
+      if (e.kind === 'out') pending.push(e.pending);
+    }
   }
   return { ready: ready.reverse(), pending: pending.reverse() };
 }
