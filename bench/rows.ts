@@ -96,6 +96,15 @@ const portFromCli = (out: string): number | null => {
 
 let recordingSeq = 0;
 
+/**
+ * Rows whose echo handler sets ReuseInputBuffer (Data answers from the read buffer in place):
+ * `direct-write`, which models gnet/nbio, whose echo servers do the same. The `evio` rows keep
+ * evio's default (a copy of every input), as evio's own echo example does.
+ */
+export function reusesInput(row: Row): boolean {
+  return row.mode === 'direct-write';
+}
+
 /** Runs one row under one workload: its own server process, the load generator, then stop. */
 export async function runRow(row: Row, w: Workload, seconds: number, warmupMs: number): Promise<Sample> {
   const load = load1();
@@ -107,6 +116,7 @@ export async function runRow(row: Row, w: Workload, seconds: number, warmupMs: n
     recording = join(tmpdir(), `loopscope-bench-${process.pid}-${recordingSeq++}.ndjson`);
     const args = ['--import', 'tsx', 'apps/server/src/cli.ts', 'echo', '--listen', 'tcp://127.0.0.1:0'];
     args.push('--loops', String(row.loops), '--mode', row.mode!, '--record', recording);
+    if (reusesInput(row)) args.push('--reuse-input');
     const file = recording;
     // A server that never listened was killed: its partial recording goes too.
     server = await startServer(args, portFromCli).catch((err: unknown) => {
@@ -115,6 +125,7 @@ export async function runRow(row: Row, w: Workload, seconds: number, warmupMs: n
     });
   } else {
     const args = ['--import', 'tsx', 'bench/engine-server.ts', String(row.loops), row.mode!];
+    if (reusesInput(row)) args.push('reuse-input');
     server = await startServer(args, portFromJson);
   }
   try {

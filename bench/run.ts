@@ -142,7 +142,9 @@ if (opts.json) {
       '\nwake/acc: listener wake-ups per accept (recording, or a short herd of 50 connects for multi-loop rows);' +
       '\ncpu: server process CPU (user+sys, all threads) per wall second of the window; cpu us/req: per request;' +
       "\ncpu x node: Node net server CPU per request over this row's (> 1 = cheaper per request than Node; steadier than req/s);" +
-      '\ngen cpu, gen us/req: the same for the load generator process; load1: 1-min load avg at each run\n',
+      '\ngen cpu, gen us/req: the same for the load generator process; load1: 1-min load avg at each run;' +
+      "\nthe echo handler copies each input (evio's default) except in direct-write rows, which set" +
+      '\nReuseInputBuffer and answer from the read buffer in place, as gnet-style echo servers do\n',
   );
   console.log(targets.join('\n'));
 }

@@ -21,6 +21,7 @@ interface EchoOptions {
   mode: ModeName;
   record?: string;
   wide?: boolean;
+  reuseInput?: boolean;
 }
 
 function oneOf<T extends string>(values: readonly T[], what: string) {
@@ -68,12 +69,21 @@ export function registerEcho(program: Command): void {
     .option('--handler <name>', `handler: ${HANDLERS.join(', ')}`, oneOf(HANDLERS, 'handler'), 'echo')
     .option('--mode <name>', `engine mode: ${MODE_NAMES.join(', ')}`, oneOf(MODE_NAMES, 'mode'), 'evio')
     .option('--record <file>', 'write the whole trace to this NDJSON recording')
+    .option(
+      '--reuse-input',
+      "echo handler only: set evio's ReuseInputBuffer, so Data gets a view of the read buffer, not a copy",
+    )
     .option('--wide', 'allow listening on interfaces other than loopback')
     .action(async (opts: EchoOptions) => runEcho(opts));
 }
 
 async function runEcho(opts: EchoOptions): Promise<void> {
   for (const a of opts.listen) checkLoopback(a, opts.wide === true);
+  if (opts.reuseInput && opts.handler !== 'echo')
+    throw new Error(
+      `--reuse-input is for the echo handler only (the ${opts.handler} handler keeps its input)`,
+    );
+  const params = opts.reuseInput ? { reuseInputBuffer: true } : undefined;
   const { serve, resolveLoops } = await import('@loopscope/engine/linux');
   const writer = opts.record ? new RecordingWriter() : null;
   if (writer && opts.record) {
@@ -83,7 +93,14 @@ async function runEcho(opts: EchoOptions): Promise<void> {
         mode: opts.mode,
         loops: resolveLoops(opts.loops),
         balance: opts.balance,
-        scenario: { name: 'echo', params: { handler: opts.handler, listen: opts.listen.join(' ') } },
+        scenario: {
+          name: 'echo',
+          params: {
+            handler: opts.handler,
+            listen: opts.listen.join(' '),
+            ...(params ? { reuseInput: true } : {}),
+          },
+        },
         host: hostInfo(),
         source: { type: 'engine', program: 'loopscope echo', pids: [process.pid], seed: null },
       }),
@@ -96,7 +113,7 @@ async function runEcho(opts: EchoOptions): Promise<void> {
   };
   const server = await serve({
     addrs: opts.listen,
-    handler: { module: handlerModulePath(opts.handler) },
+    handler: { module: handlerModulePath(opts.handler), params },
     numLoops: opts.loops,
     loadBalance: opts.balance,
     mode: opts.mode,

@@ -98,6 +98,7 @@ async function main(init: LoopWorkerInit): Promise<void> {
   }
   notes.close();
   loop.closeAll();
+  if (tracer instanceof RingWriter) tracer.flush();
   publish();
   post({ type: 'closed', index: init.index, stalls: tracer instanceof RingWriter ? tracer.stalls : 0 });
 }

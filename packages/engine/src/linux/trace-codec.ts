@@ -46,7 +46,6 @@ const LAYOUTS: KindLayout[] = EVENT_KINDS.map((kind) => {
     enums: specs.map(([, s]) => (typeof s === 'object' ? s.enum : null)),
   };
 });
-const KIND_INDEX = new Map<string, number>(EVENT_KINDS.map((k, i) => [k, i]));
 
 export function writeStr(view: DataView, bytes: Uint8Array, at: number, s: string | null): number {
   if (s === null || s === undefined) {
@@ -124,6 +123,15 @@ function generate(layout: KindLayout, kind: number): { enc: Encoder; bound: Boun
 }
 
 const CODERS = LAYOUTS.map(generate);
+/**
+ * The coders by kind name, in a plain object: a property load keyed by an interned string is
+ * cheaper than a `Map` lookup per event. Names inherited from `Object.prototype` are not coders
+ * (they have no `enc`), which `coderFor` checks.
+ */
+const CODER_BY_KIND: Record<string, Coder | undefined> = {};
+EVENT_KINDS.forEach((kind, i) => {
+  CODER_BY_KIND[kind] = CODERS[i];
+});
 
 /** The generated encoder of one kind. */
 export interface Coder {
@@ -134,8 +142,9 @@ export interface Coder {
 
 /** The coder for `ev`'s kind; throws a clear error for an unknown kind. */
 export function coderFor(ev: { kind: string }): Coder {
-  const coder = CODERS[KIND_INDEX.get(ev.kind) ?? -1];
-  if (!coder) throw new Error(`trace ring: unknown event kind "${ev.kind}"`);
+  const coder = CODER_BY_KIND[ev.kind];
+  if (coder === undefined || coder.enc === undefined)
+    throw new Error(`trace ring: unknown event kind "${ev.kind}"`);
   return coder;
 }
 

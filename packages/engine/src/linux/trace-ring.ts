@@ -7,13 +7,16 @@
  * in [0, capacity); head == tail means empty, and 8 bytes always stay free so a full ring is never
  * mistaken for an empty one. A record that would cross the end is preceded by a wrap marker
  * (length -1) and written at 0.
- * The writer publishes with `Atomics.store(HEAD)` after the bytes are written; the reader frees
- * space with `Atomics.store(TAIL)` and `Atomics.notify`. When the ring is full the writer waits
+ * The writer publishes with `Atomics.store(HEAD)` after the bytes are written: not after every
+ * record (a sequentially consistent store per event was a visible share of the tracer's cost) but
+ * before the loop blocks (`wait-enter`), when it stops (`loop-stop`), before it waits for room,
+ * on `flush()`, and whenever `publishBytes` have gathered, so a busy loop is seen at least every
+ * few hundred records. The reader frees space with `Atomics.store(TAIL)` and `Atomics.notify`. When the ring is full the writer waits
  * (`Atomics.wait` on TAIL, 2 ms at a time) until the reader drains: never a dropped record.
  */
 import type { TraceEventDraft } from '@loopscope/trace';
 import type { DistributiveDraft, Tracer } from '../core/loop-types';
-import { coderFor, decodeRecord, writeStr } from './trace-codec';
+import { type Coder, coderFor, decodeRecord, writeStr } from './trace-codec';
 
 const HEADER_BYTES = 64;
 const HEAD = 0;
@@ -21,6 +24,12 @@ const TAIL = 1;
 const STALLS = 2;
 const WRAP = -1;
 const GAP = 8;
+
+/** Records after which the loop blocks or ends: the writer publishes at once. */
+const WAIT_ENTER: Coder = coderFor({ kind: 'wait-enter' });
+const LOOP_STOP: Coder = coderFor({ kind: 'loop-stop' });
+/** Unpublished bytes after which the writer publishes anyway (at most an eighth of the ring). */
+const PUBLISH_BYTES = 16 * 1024;
 
 /** Default ring size per loop: 4 MiB, about 60,000 records. */
 export const DEFAULT_RING_BYTES = 4 * 1024 * 1024;
@@ -55,13 +64,16 @@ export class RingWriter extends RingView implements Tracer {
   private head: number;
   /** Free bytes known without reading the reader's position (it only ever grows). */
   private room = 0;
+  /** Bytes written since the head was last published. */
+  private unpublished = 0;
+  private readonly publishBytes: number;
 
   constructor(sab: SharedArrayBuffer) {
     super(sab);
     this.head = Atomics.load(this.hdr, HEAD);
+    this.publishBytes = Math.min(PUBLISH_BYTES, this.cap >> 3);
   }
 
-  /** Encodes `ev` (a whole draft, or a loop's event body with its time and loop given apart). */
   emit(
     ev: TraceEventDraft | DistributiveDraft,
     t = (ev as TraceEventDraft).t,
@@ -82,7 +94,14 @@ export class RingWriter extends RingView implements Tracer {
     }
     const len = coder.enc(this.view, this.bytes, at, ev, writeStr, t, loop);
     this.head = (at + len) % this.cap;
+    this.unpublished += len;
+    if (this.unpublished >= this.publishBytes || coder === WAIT_ENTER || coder === LOOP_STOP) this.flush();
+  }
+
+  /** Makes every record written so far visible to the reader. */
+  flush(): void {
     Atomics.store(this.hdr, HEAD, this.head);
+    this.unpublished = 0;
   }
 
   private free(): number {
@@ -93,6 +112,7 @@ export class RingWriter extends RingView implements Tracer {
   private waitFor(need: number): void {
     let counted = false;
     this.room = this.free();
+    if (this.room < need) this.flush(); // the reader can only free what it can see
     while (this.room < need) {
       if (!counted) Atomics.add(this.hdr, STALLS, 1);
       counted = true;

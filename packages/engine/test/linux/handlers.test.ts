@@ -26,6 +26,7 @@ describe('echo handler', () => {
     expect(ev.opened?.(c)).toEqual({ out: 'hi' });
     expect((ev.data!(c, enc('x')) as DataResult).out).toEqual(enc('x'));
     expect(echo().opened).toBeUndefined();
+    expect(echo({ reuseInputBuffer: true }).opened?.(c)).toEqual({ opts: { reuseInputBuffer: true } });
   });
 });
 

@@ -20,4 +20,5 @@ for (let i = 0; i < count; i++) {
       errno: null,
     });
 }
+w.flush();
 parentPort?.postMessage({ stalls: w.stalls });

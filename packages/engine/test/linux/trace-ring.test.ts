@@ -49,6 +49,8 @@ describe('trace ring', () => {
         r.drain(out);
       }
     }
+    w.flush();
+    r.drain(out);
     expect(out.length).toBe(events.length * 20);
     // Decoded events carry a seq placeholder in the recording's key order, for the merger.
     for (let i = 0; i < out.length; i++) expect(out[i]).toEqual({ seq: -1, ...events[i % events.length] });
@@ -56,11 +58,45 @@ describe('trace ring', () => {
     expect(w.stalls).toBe(0);
   });
 
+  it('publishes before the loop blocks, when bytes gather and on flush, not after every record', () => {
+    const sab = createRing(1 << 20);
+    const w = new RingWriter(sab);
+    const r = new RingReader(sab);
+    const out: TraceEventDraft[] = [];
+    const read = (i: number): TraceEventDraft => ({
+      kind: 'read',
+      t: i,
+      loop: 0,
+      fd: 7,
+      gen: 1,
+      sys: 'read',
+      max: 65535,
+      bytes: 64,
+      result: 'data',
+      errno: null,
+    });
+    w.emit(read(0));
+    w.emit(read(1));
+    expect(r.drain(out)).toBe(0);
+    w.emit({ kind: 'wait-enter', t: 2, loop: 0, epfd: 5, max: 64, timeoutMs: 100 });
+    expect(r.drain(out)).toBe(3);
+    w.emit(read(3));
+    w.flush();
+    expect(r.drain(out)).toBe(1);
+    // A busy loop that never waits is still seen: at the latest every 16 KiB of records.
+    let i = 4;
+    while (r.drain(out) === 0) w.emit(read(i++));
+    expect(i - 4).toBeLessThan(1000);
+    expect(out.map((ev) => ev.t)).toEqual(Array.from({ length: out.length }, (_, k) => k));
+  });
+
   it('rejects an unknown kind with a clear error', () => {
     const w = new RingWriter(createRing(4096));
-    expect(() => w.emit({ kind: 'nope', t: 0, loop: 0 } as unknown as TraceEventDraft)).toThrow(
-      'unknown event kind "nope"',
-    );
+    for (const kind of ['nope', 'toString', '__proto__', 'constructor']) {
+      expect(() => w.emit({ kind, t: 0, loop: 0 } as unknown as TraceEventDraft)).toThrow(
+        `unknown event kind "${kind}"`,
+      );
+    }
   });
 
   it('loses nothing when the reader is slow: the writer waits', async () => {

@@ -47,6 +47,7 @@ describe('trace spill', () => {
       sent.push(ev);
       if (i % 5 === 4) spilled += r.drainRaw((b, s, e) => file.append(b, s, e));
     }
+    w.flush();
     spilled += r.drainRaw((b, s, e) => file.append(b, s, e));
     file.close();
     expect(spilled).toBe(sent.length);
