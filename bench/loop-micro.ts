@@ -9,7 +9,10 @@
  * Also times some pieces of a request one by one, and the cheapest koffi call that enters the
  * kernel (a `read` of fd -1, which fails at the fd lookup).
  *
- * Usage: tsx bench/loop-micro.ts [mode = direct-write] [conns = 50] [size = 64] [seconds = 2]
+ * With `trace`, the loop traces into a real trace ring (`RingWriter`, stamped by the engine's
+ * clock) that the same thread drains after every 100 iterations, as the spill recorder would.
+ *
+ * Usage: tsx bench/loop-micro.ts [mode = direct-write] [conns = 50] [size = 64] [seconds = 2] [trace]
  * Run it under `node --cpu-prof --import tsx` for a profile: the loop runs on the main thread.
  */
 import type { Kernel } from '../packages/engine/src/core/kernel';
@@ -17,9 +20,12 @@ import { Loop } from '../packages/engine/src/core/loop';
 import { NO_TRACE } from '../packages/engine/src/core/loop-types';
 import { MODE_NAMES, MODES, type ModeName } from '../packages/engine/src/core/modes';
 import echo from '../packages/engine/src/handlers/echo';
+import { monotonicNowNs } from '../packages/engine/src/linux/clock';
 import { libc } from '../packages/engine/src/linux/libc';
+import { createRing, RingReader, RingWriter } from '../packages/engine/src/linux/trace-ring';
 
-const [modeArg = 'direct-write', connsArg = '50', sizeArg = '64', secondsArg = '2'] = process.argv.slice(2);
+const [modeArg = 'direct-write', connsArg = '50', sizeArg = '64', secondsArg = '2', traceArg] =
+  process.argv.slice(2);
 const conns = Number(connsArg);
 const size = Number(sizeArg);
 const seconds = Number(secondsArg);
@@ -27,9 +33,10 @@ if (
   !MODE_NAMES.includes(modeArg as ModeName) ||
   !(Number.isInteger(conns) && conns >= 1 && conns <= 64) ||
   !(Number.isInteger(size) && size >= 1 && size <= 65535) ||
-  !(seconds > 0 && seconds <= 60)
+  !(seconds > 0 && seconds <= 60) ||
+  (traceArg !== undefined && traceArg !== 'trace')
 ) {
-  console.error('usage: loop-micro.ts [mode] [conns 1..64] [size 1..65535] [seconds]');
+  console.error('usage: loop-micro.ts [mode] [conns 1..64] [size 1..65535] [seconds] [trace]');
   process.exit(2);
 }
 
@@ -45,8 +52,16 @@ class StubKernel implements Kernel {
   reads = 0;
   private accepted = 0;
   private opened = false;
+  private stampNs = 0;
+  private stampSyscalls = -1;
   now(): number {
-    return performance.now() * 1e6;
+    const t = Math.round(monotonicNowNs()); // what the Linux kernel's clock costs
+    this.stampNs = t;
+    this.stampSyscalls = this.syscalls;
+    return t;
+  }
+  stamp(): number {
+    return this.syscalls === this.stampSyscalls ? this.stampNs : this.now();
   }
   busy(): void {}
   pollCreate(): number {
@@ -113,6 +128,12 @@ class StubKernel implements Kernel {
 }
 
 const kernel = new StubKernel();
+const ring = traceArg ? createRing() : null;
+const reader = ring ? new RingReader(ring) : null;
+let traced = 0;
+const drain = (): void => {
+  if (reader) traced += reader.drainRaw(() => {});
+};
 const loop = new Loop({
   index: 0,
   loops: 1,
@@ -124,21 +145,23 @@ const loop = new Loop({
     { fd: LISTENER, index: 0, addr: '127.0.0.1:1', network: 'tcp', reuseport: false, ownerLoop: 0 },
   ],
   shared: new Int32Array(4),
-  tracer: NO_TRACE,
+  tracer: ring ? new RingWriter(ring) : NO_TRACE,
 });
 loop.start();
 // Accept every connection and run Opened, then warm up.
 while (loop.conns.size < conns) loop.runOnce();
-const iterate = (ms: number): { requests: number; ms: number; syscalls: number } => {
+const iterate = (ms: number): { requests: number; ms: number; syscalls: number; events: number } => {
   const s0 = kernel.syscalls;
   const r0 = kernel.reads;
+  const e0 = traced;
   const t0 = performance.now();
   let t = t0;
   while (t - t0 < ms) {
     for (let i = 0; i < 100; i++) loop.runOnce();
+    drain();
     t = performance.now();
   }
-  return { requests: kernel.reads - r0, ms: t - t0, syscalls: kernel.syscalls - s0 };
+  return { requests: kernel.reads - r0, ms: t - t0, syscalls: kernel.syscalls - s0, events: traced - e0 };
 };
 iterate(500);
 const r = iterate(seconds * 1000);
@@ -178,6 +201,7 @@ console.log(
       requests,
       nsPerRequest: Math.round(nsPerReq),
       stubSyscallsPerRequest: Number((r.syscalls / requests).toFixed(3)),
+      tracedEventsPerRequest: ring ? Number((r.events / requests).toFixed(2)) : null,
       pieces: Object.fromEntries(Object.entries(pieces).map(([k, v]) => [k, Math.round(v)])),
     },
     null,

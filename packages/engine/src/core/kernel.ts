@@ -77,6 +77,12 @@ export interface DetachedConn {
 export interface Kernel {
   /** Monotonic nanoseconds since the trace started. */
   now(): number;
+  /**
+   * The time to stamp a trace event with: `now()`, or what `now()` last returned if no syscall
+   * was made through this kernel since (events emitted between two syscalls are a few hundred
+   * nanoseconds apart; the real kernel saves a clock read per event, the simulator's is free).
+   */
+  stamp(): number;
   /** Burns `ns` nanoseconds of the calling loop's time (a slow handler). The real kernel spins. */
   busy(ns: number): void;
 

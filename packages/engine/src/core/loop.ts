@@ -83,9 +83,9 @@ export class Loop implements ConnOwner {
     }
   }
 
-  /** Emits a trace event stamped now; callers check `tracer.enabled` first on hot paths. */
+  /** Emits a trace event stamped now (`Kernel.stamp`); callers check `tracer.enabled` first on hot paths. */
   trace(ev: DistributiveDraft): void {
-    this.tracer.emit(ev, this.kernel.now(), this.index);
+    this.tracer.emit(ev, this.kernel.stamp(), this.index);
   }
 
   /** Creates the epoll instance and the eventfd, and registers the eventfd and the listeners. */

@@ -40,6 +40,9 @@ export class LinuxKernel implements Kernel {
   private readonly one = Buffer.alloc(8);
   private readonly sa = Buffer.alloc(SOCKADDR_MAX);
   private readonly saLen = new Uint32Array(1);
+  /** What `now()` last returned, and the syscall count then (`stamp`). */
+  private stampNs = 0;
+  private stampSyscalls = -1;
 
   /**
    * @param baseNs monotonic ns (see `monotonicNowNs`) at which the trace started.
@@ -56,7 +59,14 @@ export class LinuxKernel implements Kernel {
   }
 
   now(): number {
-    return Math.round(monotonicNowNs() - this.baseNs); // the trace counts whole nanoseconds
+    const t = Math.round(monotonicNowNs() - this.baseNs); // the trace counts whole nanoseconds
+    this.stampNs = t;
+    this.stampSyscalls = this.syscalls;
+    return t;
+  }
+
+  stamp(): number {
+    return this.syscalls === this.stampSyscalls ? this.stampNs : this.now();
   }
 
   busy(ns: number): void {

@@ -24,6 +24,10 @@ export class SimKernel implements Kernel {
     return this.world.now;
   }
 
+  stamp(): number {
+    return this.world.now;
+  }
+
   busy(ns: number): void {
     this.world.advance(ns);
   }
