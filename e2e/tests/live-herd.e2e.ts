@@ -141,6 +141,13 @@ describe('live herd run started from the page', () => {
     const end = await digest(page);
     const view = await storeView(page);
 
+    // The herd scenario's kernel count: each connection woke every parked loop, most of them
+    // without a return from epoll_wait (3 loops; at least 2 even on a loaded machine).
+    const kernelWoken = await page
+      .locator('[data-stat="kernelWakeupsPerAccept"]')
+      .textContent({ timeout: 15_000 });
+    expect(Number(kernelWoken)).toBeGreaterThanOrEqual(2);
+
     // Every connection was accepted exactly once, by one loop, and every loop woke for each.
     expect(end.counters.acceptsWon).toBe(CONNECTIONS);
     expect(end.counters.acceptsDeclined + end.counters.acceptsEagain).toBeGreaterThan(0);

@@ -25,12 +25,15 @@ beforeAll(async () => {
   );
 }, 100_000);
 
-/** The herd scenario's own count: loops woken per accept, hidden wake-ups included. */
+/** The herd scenario's own count (its `herd-wakeups` event): loops woken per accept, hidden wake-ups included. */
 function wokenPerAccept(events: TraceEvent[]): number {
-  const mark = ofKind(events, 'mark').find((m) => m.text.includes('loops woken per accept'));
-  const m = /loops woken per accept ([\d.]+)/.exec(mark?.text ?? '');
-  if (!m) throw new Error('the herd mark is missing');
-  return Number(m[1]);
+  const per = computeStats(null, events).kernelWakeupsPerAccept;
+  if (per === null) throw new Error('the herd-wakeups event is missing');
+  const [ev] = ofKind(events, 'herd-wakeups');
+  expect(ev!.visible).toBeLessThanOrEqual(ev!.woken);
+  expect(ev!.accepts).toBeGreaterThan(0);
+  expect(ev!.accepts).toBeLessThanOrEqual(computeStats(null, events).acceptsWon);
+  return per;
 }
 
 /** For each won accept: whether the accepting loop registered that listener. */

@@ -57,6 +57,7 @@ export function eventColor(ev: TraceEvent): string {
     case 'client-verify':
       return ev.mismatches > 0 ? C.lost : C.client;
     case 'opened':
+    case 'herd-wakeups':
       return C.accept;
     default:
       return C.dim;

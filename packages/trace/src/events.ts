@@ -339,6 +339,20 @@ export interface ClientClose extends EventBase {
   error: string | null;
 }
 
+/**
+ * What the kernel did for the accepts of a herd run, measured outside the loops (loop -1): over
+ * `accepts` connections, `woken` loop wake-ups in all, of which `visible` returned from
+ * `epoll_wait` with the listener ready. The rest were woken, found the connection already taken
+ * and slept again inside `epoll_wait`: invisible to a trace, counted from each loop thread's
+ * voluntary context switches.
+ */
+export interface HerdWakeups extends EventBase {
+  kind: 'herd-wakeups';
+  accepts: number;
+  woken: number;
+  visible: number;
+}
+
 /** A note in the timeline: a scenario phase, an explanation. */
 export interface Mark extends EventBase {
   kind: 'mark';
@@ -389,6 +403,7 @@ export type TraceEvent =
   | ClientRecv
   | ClientVerify
   | ClientClose
+  | HerdWakeups
   | Mark
   | OtherCall
   | TraceEnd;

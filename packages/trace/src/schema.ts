@@ -97,6 +97,7 @@ export const SCHEMA: EventSchema = {
   'client-recv': { client: 'uint', bytes: 'uint', latencyNs: 'int' },
   'client-verify': { client: 'uint', bytes: 'uint', mismatches: 'uint', detail: 'str?' },
   'client-close': { client: 'uint', error: 'str?' },
+  'herd-wakeups': { accepts: 'uint', woken: 'uint', visible: 'uint' },
   mark: { text: 'str' },
   other: { name: 'str', detail: 'str' },
   end: { events: 'uint' },

@@ -44,6 +44,12 @@ export interface TraceStats {
    * `accept.listenerFd`. 1 means no herd; 4 loops in a full herd give 4.
    */
   listenerWakeupsPerAccept: number;
+  /**
+   * From `herd-wakeups` events (summed): loops the kernel woke per accepted connection, those
+   * that slept again inside epoll_wait without returning included; null if the recording has
+   * none (only the real-kernel herd scenario measures it). 1 means no herd.
+   */
+  kernelWakeupsPerAccept: number | null;
   /** ctl events with op `add`. */
   ctlAdd: number;
   /** ctl events with op `mod`. */

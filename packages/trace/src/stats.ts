@@ -15,6 +15,7 @@ type Counters = Omit<
   | 'loops'
   | 'connections'
   | 'listenerWakeupsPerAccept'
+  | 'kernelWakeupsPerAccept'
   | 'syscallsPerRequest'
   | 'ctlModPerRequest'
   | 'latencyP50Ns'
@@ -84,6 +85,9 @@ export class StatsAccumulator {
    */
   private readonly unknownReadyWaits = new Map<number, number>();
   private excusedMods = 0;
+  /** Sums over `herd-wakeups` events. */
+  private herdAccepts = 0;
+  private herdWoken = 0;
   private latencies = new Float64Array(1024);
   private latencyCount = 0;
   private firstT = -1;
@@ -275,6 +279,11 @@ export class StatsAccumulator {
         c.clientMismatches += ev.mismatches;
         syscall = 0;
         break;
+      case 'herd-wakeups':
+        this.herdAccepts += ev.accepts;
+        this.herdWoken += ev.woken;
+        syscall = 0;
+        break;
       case 'end':
         this.ended = true;
         syscall = 0;
@@ -300,6 +309,7 @@ export class StatsAccumulator {
       loops,
       connections: c.acceptsWon,
       listenerWakeupsPerAccept: c.acceptsWon > 0 ? this.listenerWaits / c.acceptsWon : 0,
+      kernelWakeupsPerAccept: this.herdAccepts > 0 ? this.herdWoken / this.herdAccepts : null,
       syscallsPerRequest: c.requests > 0 ? c.syscalls / c.requests : 0,
       ctlModPerRequest: c.requests > 0 ? (c.ctlMod - this.excusedMods) / c.requests : 0,
       latencyP50Ns: percentile(lat, 50),

@@ -168,5 +168,22 @@ describe('stats definitions', () => {
     const s = computeStats(null, []);
     expect([s.syscallsPerRequest, s.ctlModPerRequest, s.listenerWakeupsPerAccept]).toEqual([0, 0, 0]);
     expect(s.latencyP50Ns).toBeNull();
+    expect(s.kernelWakeupsPerAccept).toBeNull();
+  });
+
+  it("kernel wake-ups per accept: the herd-wakeups events' sums, not syscalls", () => {
+    const herd = (seq: number, accepts: number, woken: number, visible: number): TraceEvent => ({
+      seq,
+      t: seq,
+      loop: -1,
+      kind: 'herd-wakeups',
+      accepts,
+      woken,
+      visible,
+    });
+    const s = computeStats(null, [herd(0, 4, 12, 5), herd(1, 2, 4, 2)]);
+    expect(s.kernelWakeupsPerAccept).toBeCloseTo(16 / 6, 10);
+    expect(s.syscalls).toBe(0);
+    expect(computeStats(null, [herd(0, 0, 0, 0)]).kernelWakeupsPerAccept).toBeNull();
   });
 });

@@ -26,6 +26,10 @@ export function formatStatsTable(s: TraceStats): string {
     ['wakeups', fmt(s.wakeups)],
     ['accepts won/declined/eagain', `${s.acceptsWon} / ${s.acceptsDeclined} / ${s.acceptsEagain}`],
     ['listener wakeups per accept', fmt(s.listenerWakeupsPerAccept)],
+    [
+      'kernel wakeups per accept',
+      s.kernelWakeupsPerAccept === null ? '- (not measured)' : fmt(s.kernelWakeupsPerAccept),
+    ],
     ['epoll_ctl add/mod/del', `${s.ctlAdd} / ${s.ctlMod} / ${s.ctlDel}`],
     ['reads', fmt(s.reads)],
     ['writes (EAGAIN, partial)', `${s.writes} (${s.writesEagain}, ${s.partialWrites})`],

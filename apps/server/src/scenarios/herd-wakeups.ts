@@ -21,13 +21,13 @@ interface Window {
   v1: number[];
 }
 
-/** What one run measured. */
+/** What one run measured (the fields of a `herd-wakeups` event). */
 export interface HerdWakeupReport {
   accepts: number;
-  /** Mean over connections: loops woken for it (visible returns with the listener, the winner, hidden wake-ups). */
-  wokenPerAccept: number;
-  /** Mean over connections: loops whose epoll_wait returned the listener. */
-  visiblePerAccept: number;
+  /** Over all accepts: loops woken (visible returns with the listener, the winner, hidden wake-ups). */
+  woken: number;
+  /** Over all accepts: loops whose epoll_wait returned the listener. */
+  visible: number;
 }
 
 /** Read a thread's voluntary context switches, or null when /proc cannot tell. */
@@ -113,10 +113,6 @@ export class HerdWakeups {
         seen.size - (this.waits.some((x) => x.listener && x.loop === win.loop && inside(x.t)) ? 0 : 1);
     }
     if (this.windows.length === 0) return null;
-    return {
-      accepts,
-      wokenPerAccept: accepts ? woken / accepts : 0,
-      visiblePerAccept: accepts ? visible / accepts : 0,
-    };
+    return { accepts, woken, visible };
   }
 }

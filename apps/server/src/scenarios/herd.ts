@@ -2,8 +2,10 @@
  * `herd`: M connections, one after another, to N loops that all watch one listener. Every
  * connection wakes every loop (the thundering herd): one loop wins the accept, the others get
  * EAGAIN or decline under the balancer. Each client sends a short message and checks the echo.
- * A `mark` at the end counts the loops woken per accept, the ones that never returned from
- * epoll_wait included (`herd-wakeups.ts`); use `gapMs` >= 10 so that every loop is parked.
+ * A `herd-wakeups` event at the end counts the loops woken per accept, the ones that never
+ * returned from epoll_wait included (`herd-wakeups.ts`), and a `mark` says it in words. `gapMs`
+ * (50 by default) lets every loop park in epoll_wait before the next connection; with 0 the
+ * loops are often still busy with the previous one.
  */
 import { HerdWakeups } from './herd-wakeups';
 import { LoopbackClient } from './loopback-client';
@@ -38,7 +40,14 @@ export const herd: Scenario = {
       unit: 'bytes',
       description: 'Message size each client sends.',
     },
-    { name: 'gapMs', min: 0, max: 1000, default: 0, unit: 'ms', description: 'Pause between two clients.' },
+    {
+      name: 'gapMs',
+      min: 0,
+      max: 1000,
+      default: 50,
+      unit: 'ms',
+      description: 'Pause between two clients (time for every loop to park in epoll_wait).',
+    },
     {
       name: 'duration',
       min: 1,
@@ -69,12 +78,18 @@ export const herd: Scenario = {
     // The loops' last events reach us through the trace rings a few milliseconds later.
     await sleep(100, ctx.signal);
     const r = wakeups.report();
+    if (r === null) {
+      ctx.trace.emit({
+        kind: 'mark',
+        text: 'herd: /proc/self/task/*/status unreadable: hidden wake-ups not counted',
+      });
+      return;
+    }
+    ctx.trace.emit({ kind: 'herd-wakeups', ...r });
+    const per = (n: number) => (r.accepts > 0 ? n / r.accepts : 0).toFixed(2);
     ctx.trace.emit({
       kind: 'mark',
-      text:
-        r === null
-          ? 'herd: /proc/self/task/*/status unreadable: hidden wake-ups not counted'
-          : `herd: ${r.accepts} accepts; loops woken per accept ${r.wokenPerAccept.toFixed(2)}, of which returned from epoll_wait with the listener ${r.visiblePerAccept.toFixed(2)}; the others were woken by the kernel, found the connection taken and slept again (their voluntary context switches)`,
+      text: `herd: ${r.accepts} accepts; loops woken per accept ${per(r.woken)}, of which returned from epoll_wait with the listener ${per(r.visible)}; the others were woken by the kernel, found the connection taken and slept again (their voluntary context switches)`,
     });
   },
 };

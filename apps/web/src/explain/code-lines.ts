@@ -87,6 +87,7 @@ export function producerOf(ev: TraceEvent, branch: BranchName | null): string {
     case 'loop-stop':
       return 'stop';
     case 'accept':
+    case 'herd-wakeups': // measured outside the loop, about its accepts
       return 'loopAccept';
     case 'opened':
       return 'loopOpened';

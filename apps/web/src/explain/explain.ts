@@ -58,6 +58,8 @@ export function summary(ev: TraceEvent): string {
       return `client ${ev.client} verifies ${fmtBytes(ev.bytes)}: ${ev.mismatches ? `${ev.mismatches} MISMATCHES` : 'all correct'}`;
     case 'client-close':
       return `client ${ev.client} closed${ev.error ? ` (${ev.error})` : ''}`;
+    case 'herd-wakeups':
+      return `kernel woke ${perAccept(ev.woken, ev.accepts)} loops per accept (${perAccept(ev.visible, ev.accepts)} returned from epoll_wait)`;
     case 'mark':
       return ev.text;
     case 'other':
@@ -65,6 +67,10 @@ export function summary(ev: TraceEvent): string {
     case 'end':
       return `end of recording (${ev.events} events)`;
   }
+}
+
+function perAccept(n: number, accepts: number): string {
+  return accepts > 0 ? (n / accepts).toFixed(2) : '0';
 }
 
 function readyList(ready: number[]): string {
@@ -144,6 +150,8 @@ export function explain(ev: TraceEvent): string {
       return ev.mismatches
         ? `The client compared what it received with what it expected and found ${ev.mismatches} wrong bytes${ev.detail ? ` (${ev.detail})` : ''}: output was lost or reordered.`
         : 'The client compared every byte it received with what it expected: all correct.';
+    case 'herd-wakeups':
+      return `Measured outside the loops, for ${ev.accepts} accepted connections: the kernel woke ${perAccept(ev.woken, ev.accepts)} loop threads per connection, but only ${perAccept(ev.visible, ev.accepts)} returned from epoll_wait with the listener ready. The others woke, found the connection already taken and slept again inside epoll_wait: a wake-up and a context switch the trace alone cannot show (counted from each thread's voluntary context switches). EPOLLEXCLUSIVE (exclusive mode) or one listener per loop (reuseport) bring it to 1.`;
     case 'mark':
       return 'A note from the scenario or the loop, to orient you in the trace.';
     case 'other':

@@ -21,7 +21,8 @@ export const GROUPS: readonly EventGroup[] = [
   {
     id: 'accept',
     label: 'accept races',
-    test: (e) => e.kind === 'accept' || e.kind === 'opened' || e.kind === 'listener',
+    test: (e) =>
+      e.kind === 'accept' || e.kind === 'opened' || e.kind === 'listener' || e.kind === 'herd-wakeups',
   },
   {
     id: 'io',

@@ -234,6 +234,7 @@ export function applyEvent(m: Model, ev: TraceEvent): void {
       m.marks.push({ seq: ev.seq, text: ev.text });
       if (m.marks.length > 40) m.marks.shift();
       break;
+    case 'herd-wakeups': // a measurement for the numbers panel (stats), not state of the stage
     case 'other':
       break;
     case 'end':

@@ -143,12 +143,22 @@ export function StatsPanel() {
       <div className="panel-title">Numbers · whole trace</div>
       <ImportSummary />
       <div className="stats">
-        <Stat
-          name="wakeupsPerAccept"
-          label="listener wake-ups / accept"
-          value={s && s.acceptsWon === 0 ? '—' : n(s?.listenerWakeupsPerAccept)}
-          tone={s && s.listenerWakeupsPerAccept > 1.5 ? 'warn' : undefined}
-        />
+        {s && s.kernelWakeupsPerAccept !== null ? (
+          // The herd scenario measured the kernel's wake-ups, the ones the trace cannot show included.
+          <Stat
+            name="kernelWakeupsPerAccept"
+            label={`loops woken / accept (kernel); ${n(s.listenerWakeupsPerAccept)} returned from epoll_wait`}
+            value={n(s.kernelWakeupsPerAccept)}
+            tone={s.kernelWakeupsPerAccept > 1.5 ? 'warn' : undefined}
+          />
+        ) : (
+          <Stat
+            name="wakeupsPerAccept"
+            label="listener wake-ups / accept"
+            value={s && s.acceptsWon === 0 ? '—' : n(s?.listenerWakeupsPerAccept)}
+            tone={s && s.listenerWakeupsPerAccept > 1.5 ? 'warn' : undefined}
+          />
+        )}
         {/* A ratio over nothing is not 0: no request (or no accept) yet shows a dash. */}
         <Stat
           name="syscallsPerRequest"

@@ -125,6 +125,13 @@ export const COMPARE_ROWS: CompareRow[] = [
     fmt: fixed2,
     worse: 'higher',
   },
+  {
+    key: 'kernelWakeupsPerAccept',
+    label: 'loops woken / accept (kernel count)',
+    value: (s) => s.kernelWakeupsPerAccept,
+    fmt: fixed2,
+    worse: 'higher',
+  },
   { key: 'acceptsWon', label: 'accepts won', value: (s) => s.acceptsWon },
   {
     key: 'acceptsEagain',
