@@ -43,8 +43,10 @@ function switches(tid: number): number | null {
 export class HerdWakeups {
   private readonly tids = new Map<number, number>();
   private readonly listeners = new Set<number>();
-  private readonly waits: { loop: number; t: number; listener: boolean }[] = [];
-  private readonly wins: { loop: number; t: number }[] = [];
+  private waits: { loop: number; t: number; listener: boolean }[] = [];
+  private wins: { loop: number; t: number }[] = [];
+  /** Whether some window could not be measured (/proc unreadable). */
+  unreadable = false;
   private readonly windows: Window[] = [];
   private open: { t0: number; v0: number[] } | null = null;
   private readonly stop: () => void;
@@ -86,20 +88,25 @@ export class HerdWakeups {
   end(): void {
     const v1 = this.sample();
     if (this.open && v1) this.windows.push({ ...this.open, t1: this.ctx.trace.now(), v1 });
+    else this.unreadable = true;
     this.open = null;
   }
 
-  /** The numbers (call once the window's events were delivered), or null if /proc was unreadable. */
-  report(): HerdWakeupReport | null {
-    this.stop();
-    let woken = 0;
-    let visible = 0;
-    let accepts = 0;
-    for (const w of this.windows) {
+  /**
+   * The numbers of the connections measured since the last call, or null if there are none. A
+   * window's events reach the scenario through the trace a few milliseconds after it closed, so
+   * the newest window waits for the next call unless `all` (after the last connection and a
+   * pause).
+   */
+  measured(all = false): HerdWakeupReport | null {
+    const ready = all ? this.windows.length : this.windows.length - 1;
+    if (ready <= 0) return null;
+    const r: HerdWakeupReport = { accepts: 0, woken: 0, visible: 0 };
+    for (const w of this.windows.splice(0, ready)) {
       const inside = (t: number) => t > w.t0 && t <= w.t1;
       const win = this.wins.find((a) => inside(a.t));
       if (!win) continue;
-      accepts++;
+      r.accepts++;
       const seen = new Set(this.waits.filter((x) => x.listener && inside(x.t)).map((x) => x.loop));
       seen.add(win.loop);
       let hidden = 0;
@@ -108,11 +115,19 @@ export class HerdWakeups {
         const returns = this.waits.filter((x) => x.loop === loop && inside(x.t)).length;
         if (w.v1[loop]! - w.v0[loop]! > returns) hidden++;
       }
-      woken += seen.size + hidden;
-      visible +=
+      r.woken += seen.size + hidden;
+      r.visible +=
         seen.size - (this.waits.some((x) => x.listener && x.loop === win.loop && inside(x.t)) ? 0 : 1);
     }
-    if (this.windows.length === 0) return null;
-    return { accepts, woken, visible };
+    // What no window can need again.
+    const from = this.windows[0]?.t0 ?? Number.POSITIVE_INFINITY;
+    this.waits = this.waits.filter((x) => x.t > from);
+    this.wins = this.wins.filter((x) => x.t > from);
+    return r;
+  }
+
+  /** Stops watching the trace. */
+  close(): void {
+    this.stop();
   }
 }

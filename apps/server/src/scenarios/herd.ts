@@ -69,27 +69,39 @@ export const herd: Scenario = {
       text: `herd: ${connections} connections of ${bytes} bytes, one at a time`,
     });
     const wakeups = new HerdWakeups(ctx);
+    const total = { accepts: 0, woken: 0, visible: 0 };
+    // One herd-wakeups event per measured connection, as soon as its events are in: the numbers
+    // grow while the run goes on.
+    const report = (all: boolean): void => {
+      const r = wakeups.measured(all);
+      if (r === null || r.accepts === 0) return;
+      ctx.trace.emit({ kind: 'herd-wakeups', ...r });
+      total.accepts += r.accepts;
+      total.woken += r.woken;
+      total.visible += r.visible;
+    };
     for (let i = 0; i < connections && !ctx.signal.aborted; i++) {
       wakeups.begin();
       await oneClient(ctx, i, message(i, bytes));
       if (gapMs > 0) await sleep(gapMs, ctx.signal);
       wakeups.end();
+      report(false);
     }
     // The loops' last events reach us through the trace rings a few milliseconds later.
     await sleep(100, ctx.signal);
-    const r = wakeups.report();
-    if (r === null) {
+    report(true);
+    wakeups.close();
+    if (wakeups.unreadable) {
       ctx.trace.emit({
         kind: 'mark',
         text: 'herd: /proc/self/task/*/status unreadable: hidden wake-ups not counted',
       });
       return;
     }
-    ctx.trace.emit({ kind: 'herd-wakeups', ...r });
-    const per = (n: number) => (r.accepts > 0 ? n / r.accepts : 0).toFixed(2);
+    const per = (n: number) => (total.accepts > 0 ? n / total.accepts : 0).toFixed(2);
     ctx.trace.emit({
       kind: 'mark',
-      text: `herd: ${r.accepts} accepts; loops woken per accept ${per(r.woken)}, of which returned from epoll_wait with the listener ${per(r.visible)}; the others were woken by the kernel, found the connection taken and slept again (their voluntary context switches)`,
+      text: `herd: ${total.accepts} accepts; loops woken per accept ${per(total.woken)}, of which returned from epoll_wait with the listener ${per(total.visible)}; the others were woken by the kernel, found the connection taken and slept again (their voluntary context switches)`,
     });
   },
 };
