@@ -110,10 +110,14 @@ export const clientTitle = (c: ClientState) =>
 
 export const clientBytes = (c: ClientState) => `↑${fmtBytes(c.sent)} ↓${fmtBytes(c.received)} `;
 
-/** The client's verdict: bytes verified, or mismatches. */
+/**
+ * The client's verdict: mismatches, or the bytes verified (`✓ all` when that is everything it
+ * received, which keeps the line inside the card at any size).
+ */
 export function clientVerdict(c: ClientState): Label {
   if (c.mismatches) return { text: `✗ ${c.mismatches} bad`, color: C.lost };
-  return { text: c.verified ? `✓ ${fmtBytes(c.verified)}` : '', color: C.write };
+  if (!c.verified) return { text: '', color: C.write };
+  return { text: c.verified === c.received ? '✓ all' : `✓ ${fmtBytes(c.verified)}`, color: C.write };
 }
 
 export function clientsTitle(d: StageData): string {
