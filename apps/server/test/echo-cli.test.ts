@@ -133,36 +133,14 @@ describe('loopscope echo --reuse-input', () => {
 describe('loopscope echo --record', () => {
   it('serves clients, and on SIGINT writes a complete recording of every request (through spill files)', async () => {
     const out = join(dir, 'echo.ndjson');
-    const child = spawn(
-      'node',
-      [
-        '--import',
-        'tsx',
-        'apps/server/src/cli.ts',
-        'echo',
-        '--listen',
-        'tcp://127.0.0.1:0',
-        '--loops',
-        '2',
-        '--record',
-        out,
-      ],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    child.stdout.on('data', (b) => {
-      stdout += b;
-    });
-    const port = await new Promise<number>((done, fail) => {
-      const timer = setInterval(() => {
-        const m = /listening on 127\.0\.0\.1:(\d+)/.exec(stdout);
-        if (m) {
-          clearInterval(timer);
-          done(Number(m[1]));
-        }
-      }, 20);
-      child.once('exit', (code) => fail(new Error(`echo exited early (${code}): ${stdout}`)));
-    });
+    const { child, port, stdout } = await startEcho([
+      '--listen',
+      'tcp://127.0.0.1:0',
+      '--loops',
+      '2',
+      '--record',
+      out,
+    ]);
     const received = await Promise.all([1, 2, 3].map(() => echoRounds(port, 40, 100)));
     expect(received).toEqual([4000, 4000, 4000]);
     // While the server runs, its records go to a private spill directory next to the recording.
@@ -170,8 +148,8 @@ describe('loopscope echo --record', () => {
     const exited = new Promise<number | null>((done) => child.once('exit', done));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-    expect(stdout).toMatch(/stopping; writing the recording to /);
-    expect(stdout).toMatch(/recorded \d+ events to .*echo\.ndjson \(stop and write took \d+\.\d s\)/);
+    expect(stdout()).toMatch(/stopping; writing the recording to /);
+    expect(stdout()).toMatch(/recorded \d+ events to .*echo\.ndjson \(stop and write took \d+\.\d s\)/);
     expect(await readdir(dir)).toEqual(['echo.ndjson']); // the spill files are gone
 
     const rec = decodeRecording(await readFile(out, 'utf8'));
