@@ -15,8 +15,9 @@
  * (`Atomics.wait` on TAIL, 2 ms at a time) until the reader drains: never a dropped record.
  */
 import type { TraceEventDraft } from '@loopscope/trace';
+import { EVENT_KINDS } from '@loopscope/trace';
 import type { DistributiveDraft, Tracer } from '../core/loop-types';
-import { type Coder, coderFor, decodeRecord, writeStr } from './trace-codec';
+import { decodeRecord, encodeRecord, recordBound, recordKind } from './trace-codec';
 
 const HEADER_BYTES = 64;
 const HEAD = 0;
@@ -26,8 +27,8 @@ const WRAP = -1;
 const GAP = 8;
 
 /** Records after which the loop blocks or ends: the writer publishes at once. */
-const WAIT_ENTER: Coder = coderFor({ kind: 'wait-enter' });
-const LOOP_STOP: Coder = coderFor({ kind: 'loop-stop' });
+const WAIT_ENTER = EVENT_KINDS.indexOf('wait-enter');
+const LOOP_STOP = EVENT_KINDS.indexOf('loop-stop');
 /** Unpublished bytes after which the writer publishes anyway (at most an eighth of the ring). */
 const PUBLISH_BYTES = 16 * 1024;
 
@@ -79,8 +80,8 @@ export class RingWriter extends RingView implements Tracer {
     t = (ev as TraceEventDraft).t,
     loop = (ev as TraceEventDraft).loop,
   ): void {
-    const coder = coderFor(ev);
-    const bound = coder.bound(ev);
+    const bound = recordBound(ev);
+    if (bound < 0) throw new Error(`trace ring: unknown event kind "${ev.kind}"`);
     if (bound > this.cap / 2 - 16) throw new Error(`trace record of ${bound} bytes exceeds the ring`);
     let at = this.head;
     const toEnd = this.cap - at;
@@ -92,10 +93,14 @@ export class RingWriter extends RingView implements Tracer {
       this.view.setInt32(at, WRAP, true);
       at = 0;
     }
-    const len = coder.enc(this.view, this.bytes, at, ev, writeStr, t, loop);
+    const len = encodeRecord(this.view, this.bytes, at, ev, t, loop);
     this.head = (at + len) % this.cap;
     this.unpublished += len;
-    if (this.unpublished >= this.publishBytes || coder === WAIT_ENTER || coder === LOOP_STOP) this.flush();
+    if (this.unpublished >= this.publishBytes) this.flush();
+    else {
+      const kind = recordKind(this.view, at);
+      if (kind === WAIT_ENTER || kind === LOOP_STOP) this.flush();
+    }
   }
 
   /** Makes every record written so far visible to the reader. */
