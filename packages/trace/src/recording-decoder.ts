@@ -2,8 +2,12 @@
  * Incremental decoder of NDJSON recordings: feed it chunks as they arrive (file reads, fetch
  * bodies, strings) and it calls back with the header and with batches of validated events.
  * Lines and multibyte UTF-8 characters may be split anywhere across chunks. Memory stays
- * bounded by one line (at most `maxLineBytes`) plus one batch.
+ * bounded by one line (at most `maxLineBytes`) plus one batch. Event lines in the canonical form
+ * (`encodeEvent`'s) are read straight from their bytes (`canonical-event.ts`); any other line is
+ * decoded to text, parsed with `JSON.parse` and checked by `validateEvent`, which words the errors.
  */
+
+import { CanonicalLineReader } from './canonical-event';
 import { describeValue, TraceDecodeError } from './errors';
 import type { TraceEvent } from './events';
 import type { TraceHeader } from './header';
@@ -13,8 +17,16 @@ import { EventOrderChecker, validateEvent, validateHeader } from './validate';
 export interface DecoderOptions {
   /** Called once, with the validated header (line 1). */
   onHeader?: (header: TraceHeader) => void;
-  /** Called with validated events, in order, in batches (the array is the callee's to keep). */
-  onEvents?: (batch: TraceEvent[]) => void;
+  /**
+   * Called with validated events, in order, in batches (the arrays are the callee's to keep);
+   * with `lineOffsets`, `offsets[k]` is where the line of `batch[k]` starts, else `offsets` is null.
+   */
+  onEvents?: (batch: TraceEvent[], offsets: number[] | null) => void;
+  /**
+   * Hand `onEvents` the offset of each event's line in the input: bytes (UTF-16 code units for
+   * string input) before it, counted from the first chunk pushed. Default false.
+   */
+  lineOffsets?: boolean;
   /** Tolerant mode only: called once with the error that stopped decoding. */
   onError?: (error: TraceDecodeError) => void;
   /**
@@ -59,6 +71,12 @@ const TextDecoderCtor = (globalThis as unknown as { TextDecoder: Utf8DecoderCtor
 const NL = 10;
 /** Bytes decoded to text in one go: keeps strings well below V8's maximum length. */
 const SLICE = 8 * 1024 * 1024;
+/**
+ * Lines taken as text at once from a line that is not in the canonical form: such a file pays
+ * one decoding call per run, not per line, and a file that is canonical again past an odd line
+ * goes back to the fast path soon.
+ */
+const TEXT_RUN = 64;
 
 /**
  * Decodes a recording incrementally. `push()` chunks, then `end()`. In strict mode (default)
@@ -72,6 +90,7 @@ export class RecordingDecoder {
   private readonly batchSize: number;
   private readonly utf8: Utf8Decoder = new TextDecoderCtor('utf-8', { fatal: true, ignoreBOM: true });
   private readonly order: EventOrderChecker;
+  private readonly canonical = new CanonicalLineReader();
   /** Whether the input continues a recording (no header line). */
   private readonly continues: boolean;
   /** Complete lines handled so far (with the lines before the input, for a continuation). */
@@ -83,6 +102,12 @@ export class RecordingDecoder {
   private pendingByteLength = 0;
   private sawInput = false;
   private batch: TraceEvent[] = [];
+  /** With `lineOffsets`: where the line of each event of `batch` starts. */
+  private batchOffsets: number[] | null;
+  /** Input before the chunk being pushed (bytes, or code units of strings). */
+  private consumed = 0;
+  /** Where the pending partial line starts in the input. */
+  private pendingStart = 0;
   private failure: TraceDecodeError | null = null;
   private ended = false;
 
@@ -94,6 +119,7 @@ export class RecordingDecoder {
     this.continues = options.continues !== undefined;
     this.lines = options.continues?.afterLine ?? 0;
     this.order = new EventOrderChecker(this.continues ? 'any' : 'start');
+    this.batchOffsets = options.lineOffsets === true ? [] : null;
   }
 
   /** The header, once line 1 was decoded. */
@@ -127,9 +153,12 @@ export class RecordingDecoder {
       throw this.failure;
     }
     try {
-      if (typeof chunk === 'string') this.pushText(chunk);
+      const base = this.consumed;
+      if (typeof chunk === 'string') this.pushText(chunk, base);
       else
-        for (let off = 0; off < chunk.length; off += SLICE) this.pushBytes(chunk.subarray(off, off + SLICE));
+        for (let off = 0; off < chunk.length; off += SLICE)
+          this.pushBytes(chunk.subarray(off, off + SLICE), base + off);
+      this.consumed = base + chunk.length;
       this.flush();
     } catch (err) {
       this.fail(err);
@@ -177,31 +206,35 @@ export class RecordingDecoder {
   private flush(): void {
     if (this.batch.length === 0) return;
     const b = this.batch;
+    const offsets = this.batchOffsets;
     this.batch = [];
-    this.opts.onEvents?.(b);
+    if (offsets !== null) this.batchOffsets = [];
+    this.opts.onEvents?.(b, offsets);
   }
 
-  private pushText(s: string): void {
+  /** `s` starts at `base` in the input. */
+  private pushText(s: string, base: number): void {
     if (s.length === 0) return;
     this.sawInput = true;
     let pos = 0;
     if (this.pendingByteLength > 0 || this.pendingText.length > 0) {
       const nl = s.indexOf('\n');
+      const start = this.pendingStart;
       const head = this.takePendingText() + (nl === -1 ? s : s.slice(0, nl));
       if (nl === -1) {
-        this.holdText(head);
+        this.holdText(head, start);
         return;
       }
-      this.line(head);
+      this.line(head, start);
       pos = nl + 1;
     }
     for (;;) {
       const nl = s.indexOf('\n', pos);
       if (nl === -1) break;
-      this.line(s.slice(pos, nl));
+      this.line(s.slice(pos, nl), base + pos);
       pos = nl + 1;
     }
-    if (pos < s.length) this.holdText(s.slice(pos));
+    if (pos < s.length) this.holdText(s.slice(pos), base + pos);
   }
 
   /** The pending partial line as text (decoding held bytes, which must now be complete UTF-8). */
@@ -214,12 +247,15 @@ export class RecordingDecoder {
     return text;
   }
 
-  private holdText(s: string): void {
+  /** Keeps the start of a line (at `start` in the input) until its end arrives. */
+  private holdText(s: string, start: number): void {
     this.pendingText = s;
+    this.pendingStart = start;
     if (s.length > this.maxLine) this.overlong();
   }
 
-  private pushBytes(b: Uint8Array): void {
+  /** `b` starts at `base` in the input. */
+  private pushBytes(b: Uint8Array, base: number): void {
     if (b.length === 0) return;
     this.sawInput = true;
     let start = 0;
@@ -236,22 +272,49 @@ export class RecordingDecoder {
       this.pendingText = '';
       this.pendingBytes = [];
       this.pendingByteLength = 0;
-      this.line(text);
+      this.line(text, this.pendingStart);
       start = nl + 1;
     }
     const last = b.lastIndexOf(NL);
-    if (last >= start) this.region(b.subarray(start, last + 1));
+    if (last >= start) this.region(b.subarray(start, last + 1), base + start);
     const tail = Math.max(start, last + 1);
     if (tail < b.length) {
       if (b.length - tail > this.maxLine) this.overlong();
       // Copy: the caller may reuse its buffer, and a view would pin the whole chunk.
       this.pendingBytes.push(b.slice(tail));
       this.pendingByteLength += b.length - tail;
+      this.pendingStart = base + tail;
     }
   }
 
-  /** Whole lines, each ended by `\n`: decoded to text in one call on the fast path. */
-  private region(r: Uint8Array): void {
+  /**
+   * Whole lines, each ended by `\n`. An event line in the canonical form is read from its bytes
+   * (`CanonicalLineReader`); any other line is taken with the lines after it, up to
+   * `TEXT_RUN`, through `textRegion`.
+   */
+  private region(r: Uint8Array, base: number): void {
+    let pos = 0;
+    while (pos < r.length) {
+      if (this.lines > 0 || this.continues) {
+        const ev = this.canonical.read(r, pos, Math.min(r.length, pos + this.maxLine + 1));
+        if (ev !== null) {
+          this.event(ev, this.lines + 1, base + pos);
+          pos = this.canonical.newline + 1;
+          continue;
+        }
+      }
+      let to = r.indexOf(NL, pos) + 1;
+      for (let k = 1; k < TEXT_RUN && to < r.length; k++) to = r.indexOf(NL, to) + 1;
+      this.textRegion(r.subarray(pos, to), base + pos);
+      pos = to;
+    }
+  }
+
+  /**
+   * Whole lines, each ended by `\n`, as text: decoded in one call unless something is wrong.
+   * `r` starts at `base` in the input.
+   */
+  private textRegion(r: Uint8Array, base: number): void {
     let text: string | null = null;
     if (r.indexOf(0) === -1 && (r.length <= this.maxLine || !hasLongLine(r, this.maxLine))) {
       try {
@@ -268,17 +331,21 @@ export class RecordingDecoder {
         const lineBytes = r.subarray(pos, nl);
         if (lineBytes.length > this.maxLine) this.overlong();
         this.checkNul(lineBytes);
-        this.line(this.decode(lineBytes));
+        this.line(this.decode(lineBytes), base + pos);
         pos = nl + 1;
       }
       return;
     }
+    // Offsets are bytes: a line's byte start is found apart from its place in the text.
+    const offsets = this.batchOffsets !== null;
     let pos = 0;
+    let at = 0;
     for (;;) {
       const nl = text.indexOf('\n', pos);
       if (nl === -1) break;
-      this.line(text.slice(pos, nl));
+      this.line(text.slice(pos, nl), base + at);
       pos = nl + 1;
+      if (offsets) at = r.indexOf(NL, at) + 1;
     }
   }
 
@@ -299,8 +366,8 @@ export class RecordingDecoder {
     this.error_('overlong-line', `line longer than ${this.maxLine} bytes`);
   }
 
-  /** One complete line, without its `\n`. */
-  private line(text: string): void {
+  /** One complete line, without its `\n`, starting at `start` in the input. */
+  private line(text: string, start: number): void {
     const n = this.lines + 1;
     if (text.length > this.maxLine) this.overlong();
     if (text.indexOf('\0') !== -1) this.error_('binary', 'NUL character: this is not a text recording');
@@ -327,11 +394,16 @@ export class RecordingDecoder {
       this.opts.onHeader?.(h);
       return;
     }
-    const ev = validateEvent(value, n);
+    this.event(validateEvent(value, n), n, start);
+  }
+
+  /** Takes the valid event of line `n` (at `start` in the input): checks its order, then batches it. */
+  private event(ev: TraceEvent, n: number, start: number): void {
     this.order.check(ev, n);
     this.lines = n;
     this.eventCount++;
     this.batch.push(ev);
+    this.batchOffsets?.push(start);
     if (this.batch.length >= this.batchSize) this.flush();
   }
 }

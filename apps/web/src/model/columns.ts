@@ -54,7 +54,8 @@ export function writeColumns(c: EventColumns, k: number, ev: TraceEvent): void {
   c.loop[k] = ev.loop;
   c.kind[k] = KIND_CODE.get(ev.kind)!;
   c.color[k] = paletteIndex(ev);
-  c.fd[k] = 'fd' in ev && typeof ev.fd === 'number' ? ev.fd : -1;
+  const fd = (ev as { fd?: unknown }).fd;
+  c.fd[k] = typeof fd === 'number' ? fd : -1;
   c.aux[k] = ev.kind === 'wait-return' ? ev.blockedNs : ev.kind === 'accept' ? ev.listenerFd : 0;
   c.groups[k] = groupBits(ev);
 }

@@ -3,8 +3,9 @@
  * every line (the one contract: the same errors as `loopscope validate`), and for each valid
  * event this writes its columns, feeds the numbers (`StatsAccumulator`) and the reducer, whose
  * model is handed out every `snapshotEvery` events. What leaves is text and typed arrays: chunks
- * of whole lines with the offset of each line and their columns, so the page keeps no event
- * objects. Plain code: it runs in the recording worker, in the page and in tests.
+ * of whole lines with the offset of each line (as the decoder found them) and their columns, so
+ * the page keeps no event objects. Plain code: it runs in the recording worker, in the page and
+ * in tests.
  *
  * A recording can be indexed in two parts at once (two threads): the `head` part is indexed as
  * a whole recording until `handoff()` gives its state; the `tail` part (the lines after a line
@@ -36,6 +37,14 @@ export const INDEX_SNAPSHOT_EVERY = 2 * SNAPSHOT_EVERY;
  * longest line cannot hold a line that is too long, which the decoder then need not look for.
  */
 const DECODE_BYTES = MAX_LINE_BYTES;
+/** Events the decoder hands over at a time: few, so that they are counted before they age. */
+const BATCH = 1024;
+/**
+ * Fewer bytes than any valid event line has (`{"seq":0,"t":0,"loop":0,"kind":"end"}` and its
+ * newline are 38, and every kind has a field more): a block holds at most its length / this
+ * many events, which sizes its columns.
+ */
+const MIN_LINE_BYTES = 32;
 /** How often the numbers of the events so far are handed out while reading, at most. */
 const STATS_EVERY_MS = 1000;
 const NL = 10;
@@ -124,9 +133,14 @@ export class RecordingIndexer {
   private lineBase = 0;
   /** Tail part: the error that ended the input, reported once resumed. */
   private endError: TraceDecodeError | null = null;
-  /** The block being decoded: its columns, filled by the decoder's callback. */
+  /** The block being decoded: its columns and line offsets, filled by the decoder's callback. */
   private cols: EventColumns | null = null;
+  private starts: Uint32Array | null = null;
   private filled = 0;
+  /** Bytes handed to the decoder before the block being decoded (its offsets count from there). */
+  private blockBase = 0;
+  /** Bytes handed to the decoder so far. */
+  private decoded = 0;
   private finished = false;
   private received = 0;
 
@@ -142,7 +156,8 @@ export class RecordingIndexer {
       tolerant: true,
       source: options.source,
       maxLineBytes: MAX_LINE_BYTES,
-      batchSize: 1 << 30,
+      batchSize: BATCH,
+      lineOffsets: true,
       continues: this.tail ? { afterLine: 0 } : undefined,
       onHeader: (h) => {
         this.header = h;
@@ -150,7 +165,7 @@ export class RecordingIndexer {
         this.model = emptyModel(h.loops);
         this.sink.header(h);
       },
-      onEvents: (batch) => this.take(batch),
+      onEvents: (batch, offsets) => this.take(batch, offsets!),
     });
   }
 
@@ -279,7 +294,13 @@ export class RecordingIndexer {
   private flushCarry(): void {
     const c = this.carry;
     this.carry = null;
-    if (c && !this.failed) this.decoder.push(c);
+    if (c && !this.failed) this.decode(c);
+  }
+
+  /** Hands bytes to the decoder, counting them: its line offsets count from its first byte. */
+  private decode(bytes: Uint8Array): void {
+    this.decoded += bytes.length;
+    this.decoder.push(bytes);
   }
 
   /** Whole lines, each ended by a newline. */
@@ -290,10 +311,11 @@ export class RecordingIndexer {
       this.headerLineSeen = true;
       pos = whole.indexOf(NL) + 1;
     }
-    const starts = lineStarts(whole, pos);
-    const count = starts.length - 1;
-    this.cols = allocColumns(count);
+    const room = Math.ceil((whole.length - pos) / MIN_LINE_BYTES);
+    this.cols = allocColumns(room);
+    this.starts = new Uint32Array(room + 1);
     this.filled = 0;
+    this.blockBase = this.decoded;
     const first = this.events;
     for (let from = 0; from < whole.length && !this.failed; ) {
       let to = whole.length;
@@ -301,14 +323,17 @@ export class RecordingIndexer {
         const nl = whole.lastIndexOf(NL, from + DECODE_BYTES - 1);
         to = nl >= from ? nl + 1 : whole.indexOf(NL, from + DECODE_BYTES) + 1;
       }
-      this.decoder.push(whole.subarray(from, to));
+      this.decode(whole.subarray(from, to));
       from = to;
     }
     // Stopped at a bad line: the valid lines before it are kept, the offsets end where it starts.
     const n = this.filled;
     const cols = this.cols;
+    const starts = this.starts;
     this.cols = null;
+    this.starts = null;
     if (n === 0) return;
+    starts[n] = whole.indexOf(NL, starts[n - 1]!) + 1;
     const now = this.now();
     let stats: TraceStats | null = null;
     if (this.stats && now - this.lastStats >= STATS_EVERY_MS) {
@@ -318,8 +343,8 @@ export class RecordingIndexer {
     const chunk: TextChunk = {
       first,
       bytes: whole,
-      starts: n === count ? starts : starts.slice(0, n + 1),
-      columns: n === count ? cols : headColumns(cols, n),
+      starts: starts.subarray(0, n + 1),
+      columns: headColumns(cols, n),
     };
     this.sink.chunk(chunk, stats, [
       whole.buffer as ArrayBuffer,
@@ -328,9 +353,11 @@ export class RecordingIndexer {
     ]);
   }
 
-  private take(batch: TraceEvent[]): void {
+  /** Valid events, with the offset of each one's line among the bytes handed to the decoder. */
+  private take(batch: TraceEvent[], offsets: number[]): void {
     const cols = this.cols;
-    if (!cols) throw new Error('RecordingIndexer: events outside a block');
+    const starts = this.starts;
+    if (!cols || !starts) throw new Error('RecordingIndexer: events outside a block');
     if (batch.length === 0) return;
     this.first ??= batch[0]!;
     this.last = batch[batch.length - 1]!;
@@ -339,30 +366,15 @@ export class RecordingIndexer {
       this.firstSent = true;
       this.sink.tailFirst?.({ seq: this.first.seq, t: this.first.t });
     }
-    for (let i = 0; i < batch.length; i++) writeColumns(cols, this.filled++, batch[i]!);
+    const base = this.blockBase;
+    for (let i = 0; i < batch.length; i++) {
+      starts[this.filled] = offsets[i]! - base;
+      writeColumns(cols, this.filled++, batch[i]!);
+    }
     if (this.tail && !this.resumed) {
       for (let i = 0; i < batch.length; i++) this.kept.push(batch[i]!);
       return;
     }
     this.count(batch);
   }
-}
-
-/** Offsets of the lines of `bytes` (whole lines) from `pos`, then `bytes.length`. */
-function lineStarts(bytes: Uint8Array, pos: number): Uint32Array {
-  const n = bytes.length;
-  // Room for lines of 48 bytes on average (events are longer), grown if need be.
-  let starts = new Uint32Array(Math.ceil((n - pos) / 48) + 2);
-  let k = 0;
-  // `indexOf` finds each newline natively: far faster than a loop over the bytes.
-  for (let p = pos; p < n; p = bytes.indexOf(NL, p) + 1) {
-    if (k === starts.length - 1) {
-      const more = new Uint32Array(starts.length * 2);
-      more.set(starts);
-      starts = more;
-    }
-    starts[k++] = p;
-  }
-  starts[k] = n;
-  return starts.slice(0, k + 1);
 }

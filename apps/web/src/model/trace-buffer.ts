@@ -195,44 +195,71 @@ export class TraceBuffer implements EventAccess {
     this.appendColumns(chunk.columns, (k) => chunk.first + k);
   }
 
+  /**
+   * Appends the columns of the next events. Kept to small loops: this runs once per chunk of a
+   * recording over a hundred thousand events, and the compiler's time on a large function with
+   * everything inlined cost more than the loops themselves.
+   */
   private appendColumns(c: EventColumns, seqOf: (k: number) => number): void {
-    const n = c.t.length;
-    const start = this.length;
     this.colors.pushAll(c.color);
     this.loopOf.pushAll(c.loop);
     this.kinds.pushAll(c.kind);
     this.fds.pushAll(c.fd);
     this.aux.pushAll(c.aux);
     this.groups.pushAll(c.groups);
-    for (let k = 0; k < n; k++) {
-      const tk = c.t[k]!;
-      const t = start + k === 0 ? tk : Math.max(this.lastT, tk);
-      if (start + k === 0) this.firstT = tk;
-      this.lastT = t;
-      this.times.push(t);
-      const loop = c.loop[k]!;
-      if (loop < 0) continue;
-      const kind = c.kind[k]!;
-      if (kind === WAIT_ENTER) {
-        const w = this.slices(loop);
-        w.start.push(tk);
-        w.end.push(Number.NaN);
-        w.returnSeq.push(-1);
-      } else if (kind === WAIT_RETURN) {
-        const w = this.slices(loop);
-        const i = w.end.length - 1;
-        const blockedNs = c.aux[k]!;
-        if (i >= 0 && Number.isNaN(w.end.data[i]!)) {
-          w.end.data[i] = tk;
-          w.returnSeq.data[i] = seqOf(k);
-        } else {
-          w.start.push(blockedNs >= 0 ? tk - blockedNs : tk);
-          w.end.push(tk);
-          w.returnSeq.push(seqOf(k));
-        }
-      } else if (loop + 1 > this.loops) {
-        this.loops = loop + 1;
-      }
+    this.appendTimes(c.t);
+    this.addWaits(c, seqOf);
+  }
+
+  /** Appends the running maximum of the times `t` (the timeline's time never goes back). */
+  private appendTimes(t: Float64Array): void {
+    const times = this.times;
+    const start = times.length;
+    if (start === 0 && t.length > 0) this.firstT = t[0]!;
+    times.reserve(start + t.length);
+    const d = times.data;
+    let last = start === 0 ? (t[0] ?? 0) : this.lastT;
+    for (let k = 0; k < t.length; k++) {
+      const tk = t[k]!;
+      if (tk > last) last = tk;
+      d[start + k] = last;
+    }
+    times.length = start + t.length;
+    this.lastT = last;
+  }
+
+  /** The loops the events name, and the waits their wait-enter and wait-return events open and close. */
+  private addWaits(c: EventColumns, seqOf: (k: number) => number): void {
+    const loop = c.loop;
+    const kind = c.kind;
+    for (let k = 0; k < loop.length; k++) {
+      const l = loop[k]!;
+      if (l < 0) continue;
+      if (l >= this.loops) this.loops = l + 1;
+      const code = kind[k]!;
+      if (code === WAIT_ENTER || code === WAIT_RETURN) this.addWait(c, k, seqOf);
+    }
+  }
+
+  /** The wait-enter or wait-return at row `k` of `c`: opens or closes a wait of its loop. */
+  private addWait(c: EventColumns, k: number, seqOf: (k: number) => number): void {
+    const w = this.slices(c.loop[k]!);
+    const tk = c.t[k]!;
+    if (c.kind[k] === WAIT_ENTER) {
+      w.start.push(tk);
+      w.end.push(Number.NaN);
+      w.returnSeq.push(-1);
+      return;
+    }
+    const i = w.end.length - 1;
+    const blockedNs = c.aux[k]!;
+    if (i >= 0 && Number.isNaN(w.end.data[i]!)) {
+      w.end.data[i] = tk;
+      w.returnSeq.data[i] = seqOf(k);
+    } else {
+      w.start.push(blockedNs >= 0 ? tk - blockedNs : tk);
+      w.end.push(tk);
+      w.returnSeq.push(seqOf(k));
     }
   }
 
