@@ -103,5 +103,18 @@ export const SCHEMA: EventSchema = {
   end: { events: 'uint' },
 };
 
+/** A field's type as a small integer, for the compiled readers (`validate.ts`, `canonical-event.ts`). */
+export const FIELD_TYPE = { INT: 0, UINT: 1, STR: 2, BOOL: 3, INTS: 4, ENUM: 5 } as const;
+
+/** The type of a field spec and whether it may be null. */
+export function fieldTypeOf(spec: FieldSpec): { type: number; nullable: boolean } {
+  if (typeof spec === 'object') return { type: FIELD_TYPE.ENUM, nullable: false };
+  const nullable = spec.endsWith('?');
+  return {
+    type: ['int', 'uint', 'str', 'bool', 'ints'].indexOf(nullable ? spec.slice(0, -1) : spec),
+    nullable,
+  };
+}
+
 /** Every event kind, in schema order. */
 export const EVENT_KINDS = Object.keys(SCHEMA) as TraceEventKind[];

@@ -11,14 +11,9 @@
 
 import { describeValue, failField as fail, TraceDecodeError } from './errors';
 import type { TraceEvent } from './events';
-import { type FieldSpec, SCHEMA } from './schema';
+import { FIELD_TYPE, type FieldSpec, fieldTypeOf, SCHEMA } from './schema';
 
-const INT = 0;
-const UINT = 1;
-const STR = 2;
-const BOOL = 3;
-const INTS = 4;
-const ENUM = 5;
+const { INT, UINT, STR, BOOL, INTS, ENUM } = FIELD_TYPE;
 
 interface CompiledField {
   readonly name: string;
@@ -43,9 +38,7 @@ function compileField(name: string, spec: FieldSpec): CompiledField {
     const expected = `one of ${spec.enum.map((v) => `"${v}"`).join(', ')}`;
     return { name, type: ENUM, nullable: false, values: new Set(spec.enum), expected };
   }
-  const nullable = spec.endsWith('?');
-  const base = nullable ? spec.slice(0, -1) : spec;
-  const type = ['int', 'uint', 'str', 'bool', 'ints'].indexOf(base);
+  const { type, nullable } = fieldTypeOf(spec);
   const expected = EXPECTED[type] + (nullable ? ' or null' : '');
   return { name, type, nullable, values: null, expected };
 }
