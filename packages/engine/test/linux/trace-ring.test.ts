@@ -90,6 +90,36 @@ describe('trace ring', () => {
     expect(out.map((ev) => ev.t)).toEqual(Array.from({ length: out.length }, (_, k) => k));
   });
 
+  it('keeps every number exact whether it fits an int32 or not, the marker values and null included', () => {
+    const sab = createRing(1 << 16);
+    const w = new RingWriter(sab);
+    const r = new RingReader(sab);
+    const edges = [
+      0,
+      -1,
+      1,
+      2147483647,
+      -2147483646,
+      -2147483647,
+      -2147483648,
+      -2147483649,
+      2 ** 31,
+      2 ** 53 - 1,
+      -(2 ** 53 - 1),
+    ];
+    const sent: TraceEventDraft[] = [];
+    for (const v of edges) {
+      sent.push({ kind: 'sys', t: 5, loop: 0, name: 'x', fd: v, gen: Math.abs(v), ret: v, errno: null });
+      sent.push({ kind: 'sys', t: 6, loop: 0, name: 'x', fd: null, gen: null, ret: v, errno: null });
+    }
+    sent.push({ kind: 'wait-return', t: 7, loop: 0, n: 1, ready: edges, errno: null, blockedNs: 2 ** 40 });
+    for (const ev of sent) w.emit(ev);
+    w.flush();
+    const out: TraceEventDraft[] = [];
+    r.drain(out);
+    expect(out).toEqual(sent.map((ev) => ({ seq: -1, ...ev })));
+  });
+
   it('rejects an unknown kind with a clear error', () => {
     const w = new RingWriter(createRing(4096));
     for (const kind of ['nope', 'toString', '__proto__', 'constructor']) {
