@@ -11,11 +11,11 @@
  * record (a sequentially consistent store per event was a visible share of the tracer's cost) but
  * before the loop blocks (`wait-enter`), when it stops (`loop-stop`), before it waits for room,
  * on `flush()`, and whenever `publishBytes` have gathered, so a busy loop is seen at least every
- * few hundred records. The reader frees space with `Atomics.store(TAIL)` and `Atomics.notify`. When the ring is full the writer waits
- * (`Atomics.wait` on TAIL, 2 ms at a time) until the reader drains: never a dropped record.
+ * few hundred records. The reader frees space with `Atomics.store(TAIL)` and `Atomics.notify`.
+ * When the ring is full the writer waits (`Atomics.wait` on TAIL, 2 ms at a time) until the
+ * reader drains: never a dropped record.
  */
-import type { TraceEventDraft } from '@loopscope/trace';
-import { EVENT_KINDS } from '@loopscope/trace';
+import { EVENT_KINDS, type TraceEventDraft } from '@loopscope/trace';
 import type { DistributiveDraft, Tracer } from '../core/loop-types';
 import { decodeRecord, encodeRecord, recordBound, recordKind } from './trace-codec';
 
