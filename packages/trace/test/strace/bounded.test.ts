@@ -1,9 +1,7 @@
 /** The importer holds back a bounded number of events, and streams any chunking the same way. */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StraceImporter } from '../../src/strace/index';
-import { acceptOutcomes, importFixture, ofKind, STRACE_DIR } from './helpers';
+import { acceptOutcomes, importFixture, ofKind, readStraceFixture } from './helpers';
 
 describe('bounded holds', () => {
   it('still gives a valid recording when holds are forced early', () => {
@@ -17,7 +15,7 @@ describe('bounded holds', () => {
   });
 
   it('never holds more than the limit between two pushes (nginx: listener candidates, long waits)', () => {
-    const text = readFileSync(path.join(STRACE_DIR, 'nginx-static.strace'), 'utf8');
+    const text = readStraceFixture('nginx-static.strace');
     const imp = new StraceImporter({ maxHeldEvents: 1000 });
     let released = 0;
     let most = 0;
@@ -32,7 +30,7 @@ describe('bounded holds', () => {
   });
 
   it('gives the same recording for any chunk size', () => {
-    const text = readFileSync(path.join(STRACE_DIR, 'evio-herd-4loops-random.strace'), 'utf8');
+    const text = readStraceFixture('evio-herd-4loops-random.strace');
     const run = (size: number) => {
       const imp = new StraceImporter({ created: 'x' });
       const events = [];

@@ -1,9 +1,7 @@
 /**
- * Every reference log of shared/reference/strace, imported, validated, and checked against the
- * facts of its INDEX.md.
+ * Every reference log of `test/fixtures/strace` (real programs under strace), imported,
+ * validated, and checked against the facts of its INDEX.md.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { computeStats, EV } from '../../src/index';
 import {
@@ -13,7 +11,7 @@ import {
   importFixture,
   ofKind,
   perEpfd,
-  STRACE_DIR,
+  readStraceFixture,
   wakeupsOn,
 } from './helpers';
 
@@ -214,7 +212,7 @@ describe('nginx-static.strace', () => {
 });
 
 describe('evio-strace-echo.txt (the annotated ground truth, lines removed by hand)', () => {
-  const text = readFileSync(path.join(STRACE_DIR, '../evio-strace-echo.txt'), 'utf8');
+  const text = readStraceFixture('evio-strace-echo.txt');
   const r = importChecked(text);
 
   it('reads the program from the continued "# cmd:" comment and finds loops 8 and 11', () => {

@@ -1,11 +1,9 @@
 /** Property tests: no input line makes the parser or the importer throw (except "not strace"). */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateEvent } from '../../src/index';
 import { parseStraceLine, StraceImportError, StraceImporter } from '../../src/strace/index';
-import { STRACE_DIR } from './helpers';
+import { readStraceFixture } from './helpers';
 
 const SAMPLES = [
   '25539 13:55:08.602272 epoll_ctl(4, EPOLL_CTL_ADD, 3, {events=EPOLLIN|EPOLLOUT|EPOLLRDHUP|EPOLLET, data={u32=587607800, u64=139930622111480}} <unfinished ...>',
@@ -89,9 +87,7 @@ describe('StraceImporter', () => {
 });
 
 /** Real lines of a Go herd log, picked in any order and damaged: merges, joins, holds all happen. */
-const REAL = readFileSync(path.join(STRACE_DIR, 'evio-herd-4loops-random.strace'), 'utf8')
-  .split('\n')
-  .slice(5, 400);
+const REAL = readStraceFixture('evio-herd-4loops-random.strace').split('\n').slice(5, 400);
 const realMangled = fc
   .tuple(
     fc.constantFrom(...REAL),

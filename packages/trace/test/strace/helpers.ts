@@ -1,13 +1,20 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { decodeRecording, encodeRecording, type TraceEvent, type TraceHeader } from '../../src/index';
 import { importStrace, type StraceImportOptions, type StraceImportSummary } from '../../src/strace/index';
 
-/** The repository root (this file is packages/trace/test/strace/helpers.ts). */
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-/** The shared reference logs live beside the repository, never inside it. */
-export const STRACE_DIR = path.resolve(REPO, '../shared/reference/strace');
+/**
+ * The reference logs of real programs under strace (Go evio, nginx), gzipped: what each shows is
+ * in `INDEX.md` beside them. `evio-strace-echo.txt` is evio's echo, one accept and one reply.
+ */
+const STRACE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/strace');
+
+/** The text of one reference log (`name` without `.gz`). */
+export function readStraceFixture(name: string): string {
+  return gunzipSync(readFileSync(path.join(STRACE_DIR, `${name}.gz`))).toString('utf8');
+}
 
 export interface Imported {
   header: TraceHeader;
@@ -25,7 +32,7 @@ export function importChecked(text: string, opts: StraceImportOptions = {}): Imp
 
 /** Imports one fixture of the shared strace folder. */
 export function importFixture(name: string, opts: StraceImportOptions = {}): Imported {
-  return importChecked(readFileSync(path.join(STRACE_DIR, name), 'utf8'), opts);
+  return importChecked(readStraceFixture(name), opts);
 }
 
 /** Events of one kind. */
