@@ -149,7 +149,7 @@ export class Loop implements ConnOwner {
         blockedNs: Math.max(0, t - before),
       });
     }
-    if (this.nextTickAt <= k.now()) {
+    if (this.nextTickAt !== Number.POSITIVE_INFINITY && this.nextTickAt <= k.now()) {
       this.nextTickAt = Number.POSITIVE_INFINITY;
       this.notes.push({ type: 'tick' });
     }

@@ -7,17 +7,20 @@
  * in [0, capacity); head == tail means empty, and 8 bytes always stay free so a full ring is never
  * mistaken for an empty one. A record that would cross the end is preceded by a wrap marker
  * (length -1) and written at 0.
- * The writer publishes with `Atomics.store(HEAD)` after the bytes are written: not after every
- * record (a sequentially consistent store per event was a visible share of the tracer's cost) but
- * before the loop blocks (`wait-enter`), when it stops (`loop-stop`), before it waits for room,
- * on `flush()`, and whenever `publishBytes` have gathered, so a busy loop is seen at least every
- * few hundred records. The reader frees space with `Atomics.store(TAIL)` and `Atomics.notify`.
+ * The writer queues events and encodes them in one pass, then publishes with
+ * `Atomics.store(HEAD)`: before the loop blocks (`wait-enter`), when it stops (`loop-stop`), on
+ * `flush()`, and every 512 events, so a busy loop is seen at least every few hundred records. Not
+ * per event: between two syscalls the loop then touches only its queue, not the encoder and the
+ * ring (on this VM every syscall leaves the caches and TLB cold, and encoding an event right
+ * after one cost several times what it costs in a tight loop), and a sequentially consistent
+ * store per event was a visible share of the tracer's cost. Before it waits for room, the writer
+ * publishes what it has encoded. The reader frees space with `Atomics.store(TAIL)` and `Atomics.notify`.
  * When the ring is full the writer waits (`Atomics.wait` on TAIL, 2 ms at a time) until the
  * reader drains: never a dropped record.
  */
-import { EVENT_KINDS, type TraceEventDraft } from '@loopscope/trace';
+import type { TraceEventDraft } from '@loopscope/trace';
 import type { DistributiveDraft, Tracer } from '../core/loop-types';
-import { decodeRecord, encodeRecord, recordBound, recordKind } from './trace-codec';
+import { decodeRecord, encodeRecord, type RecordTarget } from './trace-codec';
 
 const HEADER_BYTES = 64;
 const HEAD = 0;
@@ -26,11 +29,11 @@ const STALLS = 2;
 const WRAP = -1;
 const GAP = 8;
 
-/** Records after which the loop blocks or ends: the writer publishes at once. */
-const WAIT_ENTER = EVENT_KINDS.indexOf('wait-enter');
-const LOOP_STOP = EVENT_KINDS.indexOf('loop-stop');
-/** Unpublished bytes after which the writer publishes anyway (at most an eighth of the ring). */
-const PUBLISH_BYTES = 16 * 1024;
+/**
+ * Events the writer queues before it encodes them. Encoding a batch at once, when the loop is
+ * about to block, keeps the encoder and the ring out of the way of the loop between syscalls.
+ */
+const PENDING_EVENTS = 512;
 
 /** Default ring size per loop: 4 MiB, about 60,000 records. */
 export const DEFAULT_RING_BYTES = 4 * 1024 * 1024;
@@ -43,8 +46,8 @@ export function createRing(capacity = DEFAULT_RING_BYTES): SharedArrayBuffer {
 class RingView {
   protected readonly hdr: Int32Array;
   protected readonly view: DataView;
-  protected readonly bytes: Uint8Array;
-  protected readonly cap: number;
+  readonly bytes: Uint8Array;
+  readonly cap: number;
 
   constructor(sab: SharedArrayBuffer) {
     this.hdr = new Int32Array(sab, 0, HEADER_BYTES / 4);
@@ -60,53 +63,70 @@ class RingView {
 }
 
 /** The loop thread's side: a `Tracer` that encodes every event into the ring. */
-export class RingWriter extends RingView implements Tracer {
+export class RingWriter extends RingView implements Tracer, RecordTarget {
   readonly enabled = true;
-  private head: number;
+  readonly i32: Int32Array;
+  readonly f64: Float64Array;
+  readonly maxRecord: number;
+  head: number;
   /** Free bytes known without reading the reader's position (it only ever grows). */
-  private room = 0;
-  /** Bytes written since the head was last published. */
-  private unpublished = 0;
-  private readonly publishBytes: number;
+  room = 0;
+  /** Events not encoded yet, with their time and loop in `pendingTL` (two slots each). */
+  private readonly pending: unknown[] = new Array(PENDING_EVENTS).fill(null);
+  private readonly pendingTL = new Float64Array(2 * PENDING_EVENTS);
+  private count = 0;
 
   constructor(sab: SharedArrayBuffer) {
     super(sab);
+    this.i32 = new Int32Array(sab, HEADER_BYTES, this.cap >> 2);
+    this.f64 = new Float64Array(sab, HEADER_BYTES, this.cap >> 3);
+    this.maxRecord = (this.cap >> 1) - 16;
     this.head = Atomics.load(this.hdr, HEAD);
-    this.publishBytes = Math.min(PUBLISH_BYTES, this.cap >> 3);
   }
 
+  /** Queues `ev`; the queue is encoded into the ring when the loop is about to block or stop, or when it is full. */
   emit(
     ev: TraceEventDraft | DistributiveDraft,
     t = (ev as TraceEventDraft).t,
     loop = (ev as TraceEventDraft).loop,
   ): void {
-    const bound = recordBound(ev);
-    if (bound < 0) throw new Error(`trace ring: unknown event kind "${ev.kind}"`);
-    if (bound > this.cap / 2 - 16) throw new Error(`trace record of ${bound} bytes exceeds the ring`);
-    let at = this.head;
-    const toEnd = this.cap - at;
-    // Space needed: the record, plus the skipped tail of the ring when it must wrap.
-    const need = bound > toEnd ? toEnd + bound : bound;
-    if (need > this.room) this.waitFor(need);
-    this.room -= need;
-    if (bound > toEnd) {
-      this.view.setInt32(at, WRAP, true);
-      at = 0;
-    }
-    const len = encodeRecord(this.view, this.bytes, at, ev, t, loop);
-    this.head = (at + len) % this.cap;
-    this.unpublished += len;
-    if (this.unpublished >= this.publishBytes) this.flush();
-    else {
-      const kind = recordKind(this.view, at);
-      if (kind === WAIT_ENTER || kind === LOOP_STOP) this.flush();
-    }
+    const i = this.count;
+    this.pending[i] = ev;
+    this.pendingTL[2 * i] = t;
+    this.pendingTL[2 * i + 1] = loop;
+    this.count = i + 1;
+    if (i + 1 === PENDING_EVENTS || ev.kind === 'wait-enter' || ev.kind === 'loop-stop') this.flush();
   }
 
-  /** Makes every record written so far visible to the reader. */
+  /** Encodes the queued events and makes every record written so far visible to the reader. */
   flush(): void {
+    let unknown: string | null = null;
+    for (let i = 0; i < this.count; i++) {
+      const ev = this.pending[i] as { kind: string };
+      this.pending[i] = null;
+      if (encodeRecord(this, ev, this.pendingTL[2 * i]!, this.pendingTL[2 * i + 1]!) < 0) unknown ??= ev.kind;
+    }
+    this.count = 0;
+    this.publish();
+    if (unknown !== null) throw new Error(`trace ring: unknown event kind "${unknown}"`);
+  }
+
+  private publish(): void {
     Atomics.store(this.hdr, HEAD, this.head);
-    this.unpublished = 0;
+  }
+
+  reserve(need: number): number {
+    if (need > this.maxRecord) throw new Error(`trace record of ${need} bytes exceeds the ring`);
+    const toEnd = this.cap - this.head;
+    // Space needed: the record, plus the skipped tail of the ring when it must wrap.
+    const total = need > toEnd ? toEnd + need : need;
+    if (total > this.room) this.waitFor(total);
+    if (need > toEnd) {
+      this.i32[this.head >> 2] = WRAP;
+      this.room -= toEnd;
+      this.head = 0;
+    }
+    return this.head;
   }
 
   private free(): number {
@@ -117,7 +137,7 @@ export class RingWriter extends RingView implements Tracer {
   private waitFor(need: number): void {
     let counted = false;
     this.room = this.free();
-    if (this.room < need) this.flush(); // the reader can only free what it can see
+    if (this.room < need) this.publish(); // the reader can only free what it can see
     while (this.room < need) {
       if (!counted) Atomics.add(this.hdr, STALLS, 1);
       counted = true;

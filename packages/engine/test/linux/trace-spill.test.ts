@@ -45,7 +45,10 @@ describe('trace spill', () => {
       const ev = mark(i, 'x'.repeat((i * 7) % 61));
       w.emit(ev);
       sent.push(ev);
-      if (i % 5 === 4) spilled += r.drainRaw((b, s, e) => file.append(b, s, e));
+      if (i % 5 === 4) {
+        w.flush(); // the reader runs on this thread: the writer must not queue more than the ring holds
+        spilled += r.drainRaw((b, s, e) => file.append(b, s, e));
+      }
     }
     w.flush();
     spilled += r.drainRaw((b, s, e) => file.append(b, s, e));
@@ -63,6 +66,7 @@ describe('trace spill', () => {
     const big = mark(1, 'y'.repeat(60_000));
     for (let i = 0; i < 80; i++) {
       w.emit({ ...big, t: i });
+      w.flush();
       r.drainRaw((b, s, e) => file.append(b, s, e)); // 80 x 60 kB: more than one 4 MiB block
     }
     file.close();
