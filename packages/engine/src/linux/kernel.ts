@@ -18,7 +18,9 @@ import { allocEvents, decodeEvents, encodeEvent } from './epoll-abi';
 import { K, libc } from './libc';
 import { formatSockaddr, SOCKADDR_MAX } from './sockaddr';
 
-const CTL_OPS = { add: K.EPOLL_CTL_ADD, mod: K.EPOLL_CTL_MOD, del: K.EPOLL_CTL_DEL } as const;
+/** The `epoll_ctl` op number (compares, not a keyed lookup: that was a megamorphic load per call). */
+const ctlOp = (op: 'add' | 'mod' | 'del'): number =>
+  op === 'mod' ? K.EPOLL_CTL_MOD : op === 'add' ? K.EPOLL_CTL_ADD : K.EPOLL_CTL_DEL;
 const EINTR = -4;
 
 /** The core's kernel interface over real syscalls. */
@@ -84,7 +86,7 @@ export class LinuxKernel implements Kernel {
   pollCtl(epfd: number, op: 'add' | 'mod' | 'del', fd: number, mask: number): number {
     encodeEvent(this.ctlEvent, mask, fd);
     this.syscalls++;
-    return libc.epollCtl(epfd, CTL_OPS[op], fd, this.ctlEvent);
+    return libc.epollCtl(epfd, ctlOp(op), fd, this.ctlEvent);
   }
 
   pollWait(epfd: number, fds: Int32Array, masks: Uint32Array, timeoutMs: number): number {
