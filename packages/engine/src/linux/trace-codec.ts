@@ -5,8 +5,8 @@
  * (`EVENT_KINDS` order), `float64 t`, `int32 loop`, then each field in schema order:
  * numbers (`int`, `uint`, `int?`, `uint?`, each element of `ints`) as an int32 when they fit one,
  * else the marker `FLOAT` then a float64 (safe integers exceed int32; `NULL` marks null), `bool`
- * and enums (the value's index) as int32, `str`/`str?` as `int32 byte length` (-1 = null) then
- * UTF-8 bytes padded to a multiple of 4, `ints` as `int32 count` then its numbers. Little-endian
+ * and enums (the value's index) as int32, `str`/`str?` as `int32 byte length` (-1 = null, <= -2
+ * one of `KNOWN_STRS`) then UTF-8 bytes padded to a multiple of 4, `ints` as `int32 count` then its numbers. Little-endian
  * (the writer uses typed arrays, in the platform's order: x86_64 and arm64 are both
  * little-endian). Small numbers keep records
  * short: every byte a loop writes has to travel to the thread that drains the ring (an echo
@@ -16,6 +16,11 @@
 import { EVENT_KINDS, type FieldSpec, SCHEMA, type TraceEventDraft } from '@loopscope/trace';
 
 export const MAX_STR_BYTES = 64 * 1024;
+/**
+ * Strings written as a code instead of their bytes (`-2 - index` in the length slot): the
+ * syscall names of reads and writes and the usual errno names, which come with every request.
+ */
+const KNOWN_STRS = ['read', 'write', 'recvfrom', 'sendto', 'EAGAIN', 'ECONNRESET', 'EPIPE', 'EBADF'];
 /** A number that does not fit an int32 follows as a float64. */
 const FLOAT = -2147483648;
 /** A null number. */
@@ -144,7 +149,10 @@ function generate(layout: KindLayout, kind: number): string {
       body.push(`for (let j = 0; j < a.length; j++) { const v = a[j]; ${putNum('v')} } }`);
       dyn.push(`12 * ${f}.length`);
     } else {
-      body.push(`o = ws(w.bytes, i32, o, ${f});`);
+      // null and the strings of a request are one int32, without a call.
+      const known = KNOWN_STRS.map((k, j) => `v === ${JSON.stringify(k)} ? ${-2 - j} : `).join('');
+      body.push(`{ const v = ${f}; const code = v === null ? -1 : ${known}0;`);
+      body.push('if (code < 0) i32[o++] = code; else o = ws(w.bytes, i32, o, v); }');
       dyn.push(`3 * (${f} == null ? 0 : ${f}.length)`);
     }
     fixed += c === Code.Num || c === Code.NumOrNull ? 12 : 4;
@@ -222,7 +230,7 @@ function readStr(view: DataView, bytes: Uint8Array, at: number, n: number): stri
   return Buffer.from(view.buffer, view.byteOffset + at, n).toString('utf8');
 }
 
-type Decoder = (view: DataView, bytes: Uint8Array, at: number, rs: typeof readStr, kinds: unknown) => unknown;
+type Decoder = (view: DataView, bytes: Uint8Array, at: number, rs: typeof readStr) => unknown;
 
 /** One decoder per kind: reads the fields in order and builds the event as one object literal. */
 function generateDecoder(layout: KindLayout, kind: number): Decoder {
@@ -242,13 +250,16 @@ function generateDecoder(layout: KindLayout, kind: number): Decoder {
       lines.push(`n = view.getInt32(o, true); o += 4; const ${v} = new Array(n);`);
       lines.push(`for (let j = 0; j < n; j++) { let x; ${getNum('x', false)} ${v}[j] = x; }`);
     } else {
-      lines.push(`n = view.getInt32(o, true); o += 4; const ${v} = n < 0 ? null : rs(view, bytes, o, n);`);
+      lines.push(
+        `n = view.getInt32(o, true); o += 4; const ${v} = n === -1 ? null : n < 0 ? known[-2 - n] : rs(view, bytes, o, n);`,
+      );
       lines.push('if (n > 0) o += (n + 3) & ~3;');
     }
     props.push(`${JSON.stringify(name)}: ${v}`);
   });
   lines.push(`return { ${props.join(', ')} };`);
-  return new Function('view', 'bytes', 'at', 'rs', 'kinds', lines.join('\n')) as Decoder;
+  const decode = new Function('known', `return function (view, bytes, at, rs) {\n${lines.join('\n')}\n};`);
+  return decode(KNOWN_STRS) as Decoder;
 }
 
 const DECODERS = LAYOUTS.map(generateDecoder);
@@ -261,5 +272,5 @@ export function decodeRecord(view: DataView, bytes: Uint8Array, at: number): Tra
   const kind = view.getInt32(at + 4, true);
   const dec = DECODERS[kind];
   if (!dec) throw new Error(`trace ring: corrupt record (kind ${kind})`);
-  return dec(view, bytes, at, readStr, EVENT_KINDS) as TraceEventDraft;
+  return dec(view, bytes, at, readStr) as TraceEventDraft;
 }

@@ -122,6 +122,30 @@ describe('trace ring', () => {
     expect(out).toEqual(sent.map((ev) => ({ seq: -1, ...ev })));
   });
 
+  it('round-trips the strings it writes as codes, and strings close to them', () => {
+    const sab = createRing(1 << 16);
+    const w = new RingWriter(sab);
+    const r = new RingReader(sab);
+    const strs = ['read', 'write', 'recvfrom', 'sendto', 'EAGAIN', 'ECONNRESET', 'EPIPE', 'EBADF'];
+    const sent: TraceEventDraft[] = [...strs, 'reads', 'EAGAIN2', '', 'wrïte'].map((s, i) => ({
+      kind: 'write',
+      t: i,
+      loop: 0,
+      fd: 3,
+      gen: 1,
+      sys: s,
+      asked: 64,
+      written: 0,
+      result: 'eagain',
+      errno: strs[(i + 4) % strs.length]!,
+    }));
+    for (const ev of sent) w.emit(ev);
+    w.flush();
+    const out: TraceEventDraft[] = [];
+    r.drain(out);
+    expect(out).toEqual(sent.map((ev) => ({ seq: -1, ...ev })));
+  });
+
   it('rejects an unknown kind with a clear error', () => {
     for (const kind of ['nope', 'toString', '__proto__', 'constructor']) {
       const sab = createRing(4096);
