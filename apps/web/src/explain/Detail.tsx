@@ -54,15 +54,16 @@ export function Detail() {
   const header = useStore((s) => s.header);
   const box = useRef<HTMLDivElement>(null);
   // The hot line of a long function can sit below the fold of this pane: scroll just enough to
-  // show it, so that as much of the explanation above it stays in view.
+  // show it under the explanation, which stays at the top of the pane (sticky).
   useLayoutEffect(() => {
     const el = box.current;
     const hot = el?.querySelector<HTMLElement>('.ln.hot');
     if (!el || !hot || position === 0) return;
     const pane = el.getBoundingClientRect();
+    const words = el.querySelector<HTMLElement>('.explain')?.getBoundingClientRect().height ?? 0;
     const line = hot.getBoundingClientRect();
     if (line.bottom > pane.bottom) el.scrollTop += line.bottom - pane.bottom + 8;
-    else if (line.top < pane.top) el.scrollTop -= pane.top - line.top + 8;
+    else if (line.top < pane.top + words) el.scrollTop -= pane.top + words - line.top + 8;
   }, [position]);
   const ev = position > 0 && position <= buffer.length ? buffer.event(position - 1) : undefined;
   if (!ev) {
