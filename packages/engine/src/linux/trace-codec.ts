@@ -6,9 +6,9 @@
  * numbers (`int`, `uint`, `int?`, `uint?`, each element of `ints`) as an int32 when they fit one,
  * else the marker `FLOAT` then a float64 (safe integers exceed int32; `NULL` marks null), `bool`
  * and enums (the value's index) as int32, `str`/`str?` as `int32 byte length` (-1 = null, <= -2
- * one of `KNOWN_STRS`) then UTF-8 bytes padded to a multiple of 4, `ints` as `int32 count` then its numbers. Little-endian
- * (the writer uses typed arrays, in the platform's order: x86_64 and arm64 are both
- * little-endian). Small numbers keep records
+ * one of `KNOWN_STRS`) then UTF-8 bytes padded to a multiple of 4, `ints` as `int32 count` then
+ * its numbers. Little-endian (the writer uses typed arrays, in the platform's order: x86_64 and
+ * arm64 are both little-endian). Small numbers keep records
  * short: every byte a loop writes has to travel to the thread that drains the ring (an echo
  * request's 7 records went from 7.5 to about 4.5 cache lines).
  * Strings longer than `MAX_STR_BYTES` are cut there (a trace string never comes near it).
@@ -153,7 +153,8 @@ function generate(layout: KindLayout, kind: number): string {
       const known = KNOWN_STRS.map((k, j) => `v === ${JSON.stringify(k)} ? ${-2 - j} : `).join('');
       body.push(`{ const v = ${f}; const code = v === null ? -1 : ${known}0;`);
       body.push('if (code < 0) i32[o++] = code; else o = ws(w.bytes, i32, o, v); }');
-      dyn.push(`3 * (${f} == null ? 0 : ${f}.length)`);
+      // UTF-8 takes at most 3 bytes per UTF-16 unit, and the padding to 4 at most 3 more.
+      dyn.push(`(${f} == null ? 0 : 3 * ${f}.length + 3)`);
     }
     fixed += c === Code.Num || c === Code.NumOrNull ? 12 : 4;
   });
