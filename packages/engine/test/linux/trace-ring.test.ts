@@ -36,6 +36,18 @@ function everyKind(): TraceEventDraft[] {
   );
 }
 
+/** Writes `sent` into a 64 KiB ring, flushes, and reads every record back. */
+function throughRing(sent: TraceEventDraft[]): TraceEventDraft[] {
+  const sab = createRing(1 << 16);
+  const w = new RingWriter(sab);
+  const r = new RingReader(sab);
+  for (const ev of sent) w.emit(ev);
+  w.flush();
+  const out: TraceEventDraft[] = [];
+  r.drain(out);
+  return out;
+}
+
 describe('trace ring', () => {
   it('round-trips every event kind, across many wraps', () => {
     const sab = createRing(4096);
@@ -93,9 +105,6 @@ describe('trace ring', () => {
   });
 
   it('keeps every number exact whether it fits an int32 or not, the marker values and null included', () => {
-    const sab = createRing(1 << 16);
-    const w = new RingWriter(sab);
-    const r = new RingReader(sab);
     const edges = [
       0,
       -1,
@@ -115,17 +124,10 @@ describe('trace ring', () => {
       sent.push({ kind: 'sys', t: 6, loop: 0, name: 'x', fd: null, gen: null, ret: v, errno: null });
     }
     sent.push({ kind: 'wait-return', t: 7, loop: 0, n: 1, ready: edges, errno: null, blockedNs: 2 ** 40 });
-    for (const ev of sent) w.emit(ev);
-    w.flush();
-    const out: TraceEventDraft[] = [];
-    r.drain(out);
-    expect(out).toEqual(sent.map((ev) => ({ seq: -1, ...ev })));
+    expect(throughRing(sent)).toEqual(sent.map((ev) => ({ seq: -1, ...ev })));
   });
 
   it('round-trips the strings it writes as codes, and strings close to them', () => {
-    const sab = createRing(1 << 16);
-    const w = new RingWriter(sab);
-    const r = new RingReader(sab);
     const strs = ['read', 'write', 'recvfrom', 'sendto', 'EAGAIN', 'ECONNRESET', 'EPIPE', 'EBADF'];
     const sent: TraceEventDraft[] = [...strs, 'reads', 'EAGAIN2', '', 'wrïte'].map((s, i) => ({
       kind: 'write',
@@ -139,11 +141,7 @@ describe('trace ring', () => {
       result: 'eagain',
       errno: strs[(i + 4) % strs.length]!,
     }));
-    for (const ev of sent) w.emit(ev);
-    w.flush();
-    const out: TraceEventDraft[] = [];
-    r.drain(out);
-    expect(out).toEqual(sent.map((ev) => ({ seq: -1, ...ev })));
+    expect(throughRing(sent)).toEqual(sent.map((ev) => ({ seq: -1, ...ev })));
   });
 
   it('rejects an unknown kind with a clear error', () => {
