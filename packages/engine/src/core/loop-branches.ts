@@ -3,7 +3,7 @@
  * `loop.ts` decides which one runs; these do the work and trace every kernel call and decision.
  */
 import type { HandlerName } from '@loopscope/trace';
-import { Action } from './api';
+import { Action, type Events } from './api';
 import { balanceDecision, genSlot } from './balance';
 import { LoopConn } from './conn';
 import { actionName, errorText, toAction, toBytes } from './convert';
@@ -86,7 +86,7 @@ export function loopOpened(l: Loop, c: LoopConn): void {
   }
   const opened = l.events.opened;
   if (opened) {
-    const res = callHandler(l, c, 'opened', 0, () => opened.call(l.events, c));
+    const res = callHandler(l, c, 'opened', 0, opened, c, undefined);
     if (res === undefined) return;
     const out = toBytes(res?.out);
     if (out.length > 0) {
@@ -117,19 +117,7 @@ export function loopOpened(l: Loop, c: LoopConn): void {
 export function loopRead(l: Loop, c: LoopConn): void {
   do {
     const n = l.kernel.read(c.fd, l.packet);
-    if (l.tracer.enabled) {
-      const result = n > 0 ? 'data' : n === 0 ? 'eof' : n === EAGAIN ? 'eagain' : 'error';
-      l.trace({
-        kind: 'read',
-        fd: c.fd,
-        gen: c.gen,
-        sys: 'read',
-        max: l.packet.length,
-        bytes: Math.max(0, n),
-        result,
-        errno: n < 0 ? errnoName(n) : null,
-      });
-    }
+    if (l.tracer.enabled) traceRead(l, c.fd, c.gen, 'read', n);
     if (n === EAGAIN) return;
     if (n === 0) return loopCloseConn(l, c, null, 'eof');
     if (n < 0) return loopCloseConn(l, c, errnoName(n), 'error');
@@ -148,7 +136,7 @@ function handleInput(l: Loop, c: LoopConn, n: number): boolean {
   const data = l.events.data;
   if (!data) return true; // evio discards input when there is no Data handler
   const input = c.reuse ? l.packet.subarray(0, n) : l.packet.slice(0, n);
-  const res = callHandler(l, c, 'data', n, () => data.call(l.events, c, input));
+  const res = callHandler(l, c, 'data', n, data, c, input);
   if (res === undefined) return false;
   c.action = toAction(res?.action);
   const out = toBytes(res?.out);
@@ -193,19 +181,7 @@ function writeOnce(l: Loop, c: LoopConn): number {
   l.events.preWrite?.();
   const asked = c.out.pending;
   const n = l.kernel.write(c.fd, c.out.bytes, c.out.offset, asked);
-  if (l.tracer.enabled) {
-    const result = n === asked ? 'full' : n >= 0 ? 'partial' : n === EAGAIN ? 'eagain' : 'error';
-    l.trace({
-      kind: 'write',
-      fd: c.fd,
-      gen: c.gen,
-      sys: 'write',
-      asked,
-      written: Math.max(0, n),
-      result,
-      errno: n < 0 ? errnoName(n) : null,
-    });
-  }
+  if (l.tracer.enabled) traceWrite(l, c.fd, c.gen, 'write', asked, n);
   if (n === EAGAIN) return 0;
   if (n < 0) {
     loopCloseConn(l, c, errnoName(n), 'error');
@@ -233,7 +209,7 @@ export function loopWake(l: Loop, fd: number, gen: number): void {
   if (!c || c.gen !== gen) return; // closed, detached or stale: evio ignores it
   const data = l.events.data;
   if (!data) return;
-  const res = callHandler(l, c, 'wake', 0, () => data.call(l.events, c, null));
+  const res = callHandler(l, c, 'wake', 0, data, c, null);
   if (res === undefined) return;
   c.action = toAction(res?.action); // unconditional overwrite, as evio
   const out = toBytes(res?.out);
@@ -253,7 +229,7 @@ export function loopWake(l: Loop, fd: number, gen: number): void {
 export function loopTick(l: Loop): void {
   const tick = l.events.tick;
   if (!tick) return;
-  const res = callHandler(l, null, 'tick', 0, () => tick.call(l.events));
+  const res = callHandler(l, null, 'tick', 0, tick, undefined, undefined);
   if (res === undefined) return;
   l.nextTickAt = l.kernel.now() + Math.max(0, res?.delay ?? 0) * 1e6;
   if (toAction(res?.action) === Action.Shutdown) l.stop('shutdown');
@@ -282,7 +258,7 @@ export function loopCloseConn(
   }
   const closed = l.events.closed;
   if (!closed) return;
-  const a = callHandler(l, c, 'closed', 0, () => closed.call(l.events, c, err));
+  const a = callHandler(l, c, 'closed', 0, closed, c, err);
   if (toAction(a) === Action.Shutdown && reason !== 'shutdown') l.stop('shutdown');
 }
 
@@ -296,75 +272,75 @@ function loopDetachConn(l: Loop, c: LoopConn): void {
   const rwc = l.kernel.detach(c.fd);
   if (l.tracer.enabled)
     l.trace({ kind: 'sys', name: 'fcntl(F_SETFL, blocking)', fd: c.fd, gen: c.gen, ret: 0, errno: null });
-  const a = callHandler(l, c, 'detached', 0, () => detached.call(l.events, c, rwc));
+  const a = callHandler(l, c, 'detached', 0, detached, c, rwc);
   if (toAction(a) === Action.Shutdown) l.stop('shutdown');
 }
 
 /** A datagram: one recvfrom, Data with a throwaway conn, one sendto of the reply. */
 function loopUDPRead(l: Loop, fd: number, index: number): void {
   const n = l.kernel.recvfrom(fd, l.packet, from);
-  if (l.tracer.enabled) {
-    const result = n > 0 ? 'data' : n === 0 ? 'eof' : n === EAGAIN ? 'eagain' : 'error';
-    l.trace({
-      kind: 'read',
-      fd,
-      gen: null,
-      sys: 'recvfrom',
-      max: l.packet.length,
-      bytes: Math.max(0, n),
-      result,
-      errno: n < 0 ? errnoName(n) : null,
-    });
-  }
+  if (l.tracer.enabled) traceRead(l, fd, null, 'recvfrom', n);
   const data = l.events.data;
   if (n <= 0 || !data) return; // errors and empty datagrams are ignored, as in evio
   const c = new LoopConn(fd, 0, l, index, from.remote);
-  const res = callHandler(l, null, 'data', n, () => data.call(l.events, c, l.packet.slice(0, n)));
+  const res = callHandler(l, null, 'data', n, data, c, l.packet.slice(0, n));
   if (res === undefined) return;
   const out = toBytes(res?.out);
   if (out.length > 0) {
     l.events.preWrite?.();
     const w = l.kernel.sendto(fd, out, out.length, from.peer);
-    if (l.tracer.enabled) {
-      const result = w === out.length ? 'full' : w >= 0 ? 'partial' : w === EAGAIN ? 'eagain' : 'error';
-      l.trace({
-        kind: 'write',
-        fd,
-        gen: null,
-        sys: 'sendto',
-        asked: out.length,
-        written: Math.max(0, w),
-        result,
-        errno: w < 0 ? errnoName(w) : null,
-      });
-    }
+    if (l.tracer.enabled) traceWrite(l, fd, null, 'sendto', out.length, w);
   }
   if (toAction(res?.action) === Action.Shutdown) l.stop('shutdown');
 }
 
+/** A read (or recvfrom) that returned `n` (bytes, or -errno). */
+function traceRead(l: Loop, fd: number, gen: number | null, sys: 'read' | 'recvfrom', n: number): void {
+  const result = n > 0 ? 'data' : n === 0 ? 'eof' : n === EAGAIN ? 'eagain' : 'error';
+  const errno = n < 0 ? errnoName(n) : null;
+  l.tracer.read(l.kernel.stamp(), l.index, fd, gen, sys, l.packet.length, Math.max(0, n), result, errno);
+}
+
+/** A write (or sendto) of `asked` bytes that returned `n` (bytes, or -errno). */
+function traceWrite(
+  l: Loop,
+  fd: number,
+  gen: number | null,
+  sys: 'write' | 'sendto',
+  asked: number,
+  n: number,
+): void {
+  const result = n === asked ? 'full' : n >= 0 ? 'partial' : n === EAGAIN ? 'eagain' : 'error';
+  const errno = n < 0 ? errnoName(n) : null;
+  l.tracer.write(l.kernel.stamp(), l.index, fd, gen, sys, asked, Math.max(0, n), result, errno);
+}
+
 function traceOut(l: Loop, c: LoopConn, cause: 'opened' | 'data' | 'wake' | 'write'): void {
-  if (l.tracer.enabled) l.trace({ kind: 'out', fd: c.fd, gen: c.gen, pending: c.out.pending, cause });
+  if (l.tracer.enabled) l.tracer.out(l.kernel.stamp(), l.index, c.fd, c.gen, c.out.pending, cause);
 }
 
 type HandlerOut = { out?: Uint8Array | string | null; action?: Action } | Action | undefined | void;
 
 /**
- * Runs a handler, timed and traced. A handler that throws closes its conn (or, for Tick,
- * is traced) instead of killing the loop. Returns undefined if it threw, else its result
- * (null for a handler that returned nothing).
+ * Runs a handler as `fn.call(events, a, b)`, timed and traced (no closure per call: this runs for
+ * every request). A handler that throws closes its conn (or, for Tick, is traced) instead of
+ * killing the loop. Returns undefined if it threw, else its result (null for a handler that
+ * returned nothing).
  */
-function callHandler<R>(
+function callHandler<A, B, R>(
   l: Loop,
   c: LoopConn | null,
   handler: HandlerName,
   inBytes: number,
-  fn: () => R,
+  fn: (this: Events, a: A, b: B) => R,
+  a: A,
+  b: B,
 ): R | null | undefined {
   // No syscall since the last reading is the usual case here (the read before Data): no clock read.
   const t0 = l.tracer.enabled ? l.kernel.stamp() : 0;
   let res: R;
   try {
-    res = fn();
+    res = fn.call(l.events, a, b);
   } catch (err) {
     l.fault(
       `${handler} handler threw: ${errorText(err)}`,
@@ -376,21 +352,23 @@ function callHandler<R>(
     return undefined;
   }
   if (l.tracer.enabled) {
+    const t = l.kernel.now();
     const r = res as HandlerOut;
     const obj = typeof r === 'object' && r !== null ? r : null;
-    const out = obj && 'out' in obj ? obj.out : null;
+    const out = obj ? obj.out : null;
     const outBytes = out == null ? 0 : typeof out === 'string' ? toBytes(out).length : out.length;
-    const action = toAction(obj ? obj.action : r);
-    l.trace({
-      kind: 'handler',
+    const action = actionName(toAction(obj ? obj.action : r));
+    l.tracer.handler(
+      t,
+      l.index,
       handler,
-      fd: c ? c.fd : null,
-      gen: c ? c.gen : null,
-      durNs: Math.max(0, l.kernel.now() - t0),
+      c ? c.fd : null,
+      c ? c.gen : null,
+      Math.max(0, t - t0),
       inBytes,
       outBytes,
-      action: actionName(action),
-    });
+      action,
+    );
   }
   return res ?? null;
 }

@@ -226,16 +226,19 @@ export class Loop implements ConnOwner {
     const r = this.kernel.pollCtl(this.epfd, op, fd, mask);
     if (c && r === 0) c.interest = op === 'del' ? 0 : mask;
     if (this.tracer.enabled) {
-      this.trace({
-        kind: 'ctl',
-        epfd: this.epfd,
+      const t = this.kernel.stamp();
+      const errno = r < 0 ? errnoName(r) : null;
+      this.tracer.ctl(
+        t,
+        this.index,
+        this.epfd,
         op,
         fd,
-        gen: c ? c.gen : null,
+        c ? c.gen : null,
         old,
-        new: op === 'del' ? 0 : mask,
-        errno: r < 0 ? errnoName(r) : null,
-      });
+        op === 'del' ? 0 : mask,
+        errno,
+      );
     }
     if (r < 0) this.fault(`epoll_ctl ${op}`, fd, r, 'panic: the whole process crashes');
     return r;

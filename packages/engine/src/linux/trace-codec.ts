@@ -14,6 +14,7 @@
  * Strings longer than `MAX_STR_BYTES` are cut there (a trace string never comes near it).
  */
 import { EVENT_KINDS, type FieldSpec, SCHEMA, type TraceEventDraft } from '@loopscope/trace';
+import type { HotTracer } from '../core/loop-types';
 
 export const MAX_STR_BYTES = 64 * 1024;
 /**
@@ -130,12 +131,12 @@ export interface RecordTarget {
  * byte `at` (int32 slot `o` onwards) and return its length. The size bound counts UTF-8 at 3
  * bytes per UTF-16 unit. Every property read is a plain `ev.field`.
  */
-function generate(layout: KindLayout, kind: number): string {
+function generate(layout: KindLayout, kind: number, field: (name: string, i: number) => string): string {
   let fixed = 4 + 4 + 8 + 4 + 7;
   const dyn: string[] = [];
   const body: string[] = [];
   layout.names.forEach((name, i) => {
-    const f = `ev[${JSON.stringify(name)}]`;
+    const f = field(name, i);
     const c = layout.codes[i];
     if (c === Code.Num) body.push(`{ const v = ${f}; ${putNum('v')} }`);
     else if (c === Code.NumOrNull)
@@ -177,6 +178,15 @@ function generate(layout: KindLayout, kind: number): string {
   ].join('\n');
 }
 
+/** A property read of the event object: what the `switch` encoder's cases read. */
+const byName = (name: string): string => `ev[${JSON.stringify(name)}]`;
+
+/** The scratch float64 and its two int32 halves that a float64 after the marker goes through. */
+function scratch(): [Float64Array, Int32Array] {
+  const sf = new Float64Array(1);
+  return [sf, new Int32Array(sf.buffer)];
+}
+
 /**
  * The kinds in the order the generated `switch` tests them: the kinds of a request first (an
  * echo request is read, handler, out, ctl, write, out, ctl), then the rest in schema order.
@@ -197,15 +207,41 @@ const encodeOfKind = new Function(
   'si',
   `return function encode(w, ev, t, loop) {\nswitch (ev.kind) {\n${SWITCH_ORDER.map(
     (k) =>
-      `case ${JSON.stringify(k)}: {\n${generate(LAYOUTS[EVENT_KINDS.indexOf(k as never)]!, EVENT_KINDS.indexOf(k as never))}\n}`,
+      `case ${JSON.stringify(k)}: {\n${generate(LAYOUTS[EVENT_KINDS.indexOf(k as never)]!, EVENT_KINDS.indexOf(k as never), byName)}\n}`,
   ).join('\n')}\n}\nreturn -1;\n};`,
-)(
-  writeStr,
-  ...(() => {
-    const sf = new Float64Array(1);
-    return [sf, new Int32Array(sf.buffer)];
-  })(),
-) as (w: RecordTarget, ev: unknown, t: number, loop: number) => number;
+)(writeStr, ...scratch()) as (w: RecordTarget, ev: unknown, t: number, loop: number) => number;
+
+/**
+ * The encoder of one kind from positional arguments: `(w, t, loop, field0, field1, ...)`, the
+ * fields in `SCHEMA` order (the order of `HotTracer`'s methods). The same statements as the
+ * `switch` case of the kind, reading arguments instead of properties: no event object at all.
+ */
+function positional<K extends keyof HotTracer>(kind: K): HotEncoders[K] {
+  const k = EVENT_KINDS.indexOf(kind);
+  const layout = LAYOUTS[k]!;
+  if (layout.codes.includes(Code.Ints))
+    throw new Error(`no positional encoder for ${kind}: it has a list field`);
+  const args = layout.names.map((_, i) => `a${i}`);
+  return new Function(
+    'ws',
+    'sf',
+    'si',
+    `return function encode_${kind.replace(/\W/g, '_')}(w, t, loop, ${args.join(', ')}) {\n${generate(layout, k, (_, i) => args[i]!)}\n};`,
+  )(writeStr, ...scratch()) as HotEncoders[K];
+}
+
+type HotEncoders = {
+  readonly [K in keyof HotTracer]: (w: RecordTarget, ...args: Parameters<HotTracer[K]>) => number;
+};
+
+/** The record of each `HotTracer` kind, from the same arguments as the `HotTracer` method. */
+export const encodeHot: HotEncoders = {
+  ctl: positional('ctl'),
+  read: positional('read'),
+  handler: positional('handler'),
+  write: positional('write'),
+  out: positional('out'),
+};
 
 /**
  * Encodes `ev`, stamped `t` and `loop`, as the next record of `w`; returns the record's length,

@@ -7,20 +7,30 @@
  * in [0, capacity); head == tail means empty, and 8 bytes always stay free so a full ring is never
  * mistaken for an empty one. A record that would cross the end is preceded by a wrap marker
  * (length -1) and written at 0.
- * The writer queues events and encodes them in one pass, then publishes with
- * `Atomics.store(HEAD)`: before the loop blocks (`wait-enter`), when it stops (`loop-stop`), on
- * `flush()`, and every 512 events, so a busy loop is seen at least every few hundred records. Not
- * per event: between two syscalls the loop then touches only its queue, not the encoder and the
- * ring (on this VM every syscall leaves the caches and TLB cold, and encoding an event right
- * after one cost several times what it costs in a tight loop), and a sequentially consistent
- * store per event was a visible share of the tracer's cost. Before it waits for room, the writer
+ * The writer encodes each event as it comes: the kinds of every request (`HotTracer`: read,
+ * handler, out, ctl, write) straight from the loop's positional call, with a few typed-array
+ * stores and no event object, the other kinds from their object. It publishes with
+ * `Atomics.store(HEAD)` before the loop blocks (`wait-enter`), when it stops (`loop-stop`), on
+ * `flush()`, and every 512 records, so a busy loop is seen at least every few hundred records:
+ * not per record, as a sequentially consistent store per event was a visible share of the
+ * tracer's cost. (An earlier writer queued the event objects and encoded them in one pass before
+ * the loop blocked; writing the request's kinds without an object costs less: no allocation and
+ * no write barrier between two syscalls, see `bench/README.md`.) Before it waits for room, the writer
  * publishes what it has encoded. The reader frees space with `Atomics.store(TAIL)` and `Atomics.notify`.
  * When the ring is full the writer waits (`Atomics.wait` on TAIL, 2 ms at a time) until the
  * reader drains: never a dropped record.
  */
-import type { TraceEventDraft } from '@loopscope/trace';
+import type {
+  ActionName,
+  CtlOp,
+  HandlerName,
+  OutCause,
+  ReadResult,
+  TraceEventDraft,
+  WriteResult,
+} from '@loopscope/trace';
 import type { DistributiveDraft, Tracer } from '../core/loop-types';
-import { decodeRecord, encodeRecord, type RecordTarget } from './trace-codec';
+import { decodeRecord, encodeHot, encodeRecord, type RecordTarget } from './trace-codec';
 
 const HEADER_BYTES = 64;
 const HEAD = 0;
@@ -29,11 +39,8 @@ const STALLS = 2;
 const WRAP = -1;
 const GAP = 8;
 
-/**
- * Events the writer queues before it encodes them. Encoding a batch at once, when the loop is
- * about to block, keeps the encoder and the ring out of the way of the loop between syscalls.
- */
-const PENDING_EVENTS = 512;
+/** Records after which the writer publishes even if the loop has not blocked yet. */
+const PUBLISH_EVERY = 512;
 
 /** Default ring size per loop: 4 MiB, about 60,000 records. */
 export const DEFAULT_RING_BYTES = 4 * 1024 * 1024;
@@ -62,7 +69,7 @@ class RingView {
   }
 }
 
-/** The loop thread's side: a `Tracer` that encodes every event into the ring. */
+/** The loop thread's side: a `Tracer` that encodes every event into the ring as it comes. */
 export class RingWriter extends RingView implements Tracer, RecordTarget {
   readonly enabled = true;
   readonly i32: Int32Array;
@@ -71,10 +78,8 @@ export class RingWriter extends RingView implements Tracer, RecordTarget {
   head: number;
   /** Free bytes known without reading the reader's position (it only ever grows). */
   room = 0;
-  /** Events not encoded yet, with their time and loop in `pendingTL` (two slots each). */
-  private readonly pending: unknown[] = new Array(PENDING_EVENTS).fill(null);
-  private readonly pendingTL = new Float64Array(2 * PENDING_EVENTS);
-  private count = 0;
+  /** Records written since the last publish. */
+  private unpublished = 0;
 
   constructor(sab: SharedArrayBuffer) {
     super(sab);
@@ -84,35 +89,89 @@ export class RingWriter extends RingView implements Tracer, RecordTarget {
     this.head = Atomics.load(this.hdr, HEAD);
   }
 
-  /** Queues `ev`; the queue is encoded into the ring when the loop is about to block or stop, or when it is full. */
   emit(
     ev: TraceEventDraft | DistributiveDraft,
     t = (ev as TraceEventDraft).t,
     loop = (ev as TraceEventDraft).loop,
   ): void {
-    const i = this.count;
-    this.pending[i] = ev;
-    this.pendingTL[2 * i] = t;
-    this.pendingTL[2 * i + 1] = loop;
-    this.count = i + 1;
-    if (i + 1 === PENDING_EVENTS || ev.kind === 'wait-enter' || ev.kind === 'loop-stop') this.flush();
+    if (encodeRecord(this, ev, t, loop) < 0) throw new Error(`trace ring: unknown event kind "${ev.kind}"`);
+    if (ev.kind === 'wait-enter' || ev.kind === 'loop-stop') this.flush();
+    else this.wrote();
   }
 
-  /** Encodes the queued events and makes every record written so far visible to the reader. */
+  ctl(
+    t: number,
+    loop: number,
+    epfd: number,
+    op: CtlOp,
+    fd: number,
+    gen: number | null,
+    old: number,
+    mask: number,
+    errno: string | null,
+  ): void {
+    encodeHot.ctl(this, t, loop, epfd, op, fd, gen, old, mask, errno);
+    this.wrote();
+  }
+
+  read(
+    t: number,
+    loop: number,
+    fd: number,
+    gen: number | null,
+    sys: string,
+    max: number,
+    bytes: number,
+    result: ReadResult,
+    errno: string | null,
+  ): void {
+    encodeHot.read(this, t, loop, fd, gen, sys, max, bytes, result, errno);
+    this.wrote();
+  }
+
+  handler(
+    t: number,
+    loop: number,
+    handler: HandlerName,
+    fd: number | null,
+    gen: number | null,
+    durNs: number,
+    inBytes: number,
+    outBytes: number,
+    action: ActionName,
+  ): void {
+    encodeHot.handler(this, t, loop, handler, fd, gen, durNs, inBytes, outBytes, action);
+    this.wrote();
+  }
+
+  write(
+    t: number,
+    loop: number,
+    fd: number,
+    gen: number | null,
+    sys: string,
+    asked: number,
+    written: number,
+    result: WriteResult,
+    errno: string | null,
+  ): void {
+    encodeHot.write(this, t, loop, fd, gen, sys, asked, written, result, errno);
+    this.wrote();
+  }
+
+  out(t: number, loop: number, fd: number, gen: number, pending: number, cause: OutCause): void {
+    encodeHot.out(this, t, loop, fd, gen, pending, cause);
+    this.wrote();
+  }
+
+  /** Makes every record written so far visible to the reader. */
   flush(): void {
-    let unknown: string | null = null;
-    for (let i = 0; i < this.count; i++) {
-      const ev = this.pending[i] as { kind: string };
-      this.pending[i] = null;
-      if (encodeRecord(this, ev, this.pendingTL[2 * i]!, this.pendingTL[2 * i + 1]!) < 0) unknown ??= ev.kind;
-    }
-    this.count = 0;
-    this.publish();
-    if (unknown !== null) throw new Error(`trace ring: unknown event kind "${unknown}"`);
+    this.unpublished = 0;
+    Atomics.store(this.hdr, HEAD, this.head);
   }
 
-  private publish(): void {
-    Atomics.store(this.hdr, HEAD, this.head);
+  private wrote(): void {
+    if (++this.unpublished === PUBLISH_EVERY) this.flush();
   }
 
   reserve(need: number): number {
@@ -137,7 +196,7 @@ export class RingWriter extends RingView implements Tracer, RecordTarget {
   private waitFor(need: number): void {
     let counted = false;
     this.room = this.free();
-    if (this.room < need) this.publish(); // the reader can only free what it can see
+    if (this.room < need) this.flush(); // the reader can only free what it can see
     while (this.room < need) {
       if (!counted) Atomics.add(this.hdr, STALLS, 1);
       counted = true;

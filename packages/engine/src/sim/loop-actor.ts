@@ -9,7 +9,7 @@
  */
 import type { TraceEventDraft } from '@loopscope/trace';
 import { type Loop, WAIT_BATCH } from '../core/loop';
-import type { DistributiveDraft, Tracer } from '../core/loop-types';
+import { type DistributiveDraft, ObjectTracer } from '../core/loop-types';
 import { SimEpoll } from './epoll';
 import type { Actor } from './scheduler';
 import type { SimWorld } from './world';
@@ -21,12 +21,14 @@ type LoopState = 'new' | 'wait' | 'dispatch' | 'stopped';
  * (the actor traces it when the loop goes to sleep) and fills `blockedNs` of `wait-return` with
  * the virtual time spent asleep.
  */
-export class SimLoopTracer implements Tracer {
+export class SimLoopTracer extends ObjectTracer {
   readonly enabled = true;
   /** Time of the last `wait-enter` traced by the actor. */
   enteredAt = 0;
 
-  constructor(private readonly out: (ev: TraceEventDraft) => void) {}
+  constructor(private readonly sink: (ev: TraceEventDraft) => void) {
+    super();
+  }
 
   emit(body: DistributiveDraft, t: number, loop: number): void {
     if (body.kind === 'wait-enter') return;
@@ -34,13 +36,13 @@ export class SimLoopTracer implements Tracer {
     ev.t = t;
     ev.loop = loop;
     if (ev.kind === 'wait-return') ev.blockedNs = Math.max(0, t - this.enteredAt);
-    this.out(ev);
+    this.sink(ev);
   }
 
   /** Traces the loop entering epoll_wait. */
   enter(ev: TraceEventDraft): void {
     this.enteredAt = ev.t;
-    this.out(ev);
+    this.sink(ev);
   }
 }
 

@@ -1,5 +1,7 @@
 import { EVENT_KINDS, type FieldSpec, SCHEMA, type TraceEventDraft } from '@loopscope/trace';
 import { describe, expect, it } from 'vitest';
+import { type DistributiveDraft, type HotTracer, ObjectTracer } from '../../src/core/loop-types';
+import { encodeHot } from '../../src/linux/trace-codec';
 import { createRing, RingReader, RingWriter } from '../../src/linux/trace-ring';
 import { startWorker } from '../../src/linux/ts-worker';
 
@@ -150,14 +152,62 @@ describe('trace ring', () => {
       const w = new RingWriter(sab);
       const r = new RingReader(sab);
       w.emit({ kind: 'mark', t: 1, loop: 0, text: 'before' });
-      w.emit({ kind, t: 2, loop: 0 } as unknown as TraceEventDraft);
+      expect(() => w.emit({ kind, t: 2, loop: 0 } as unknown as TraceEventDraft)).toThrow(
+        `unknown event kind "${kind}"`,
+      );
       w.emit({ kind: 'mark', t: 3, loop: 0, text: 'after' });
-      expect(() => w.flush()).toThrow(`unknown event kind "${kind}"`);
+      w.flush();
       // The events around it are not lost.
       const out: TraceEventDraft[] = [];
       r.drain(out);
       expect(out.map((ev) => ev.t)).toEqual([1, 3]);
     }
+  });
+
+  it('writes the hot kinds from positional calls exactly as the events they stand for', () => {
+    const sab = createRing(1 << 16);
+    const w = new RingWriter(sab);
+    const r = new RingReader(sab);
+    const viaObjects: TraceEventDraft[] = [];
+    class Collect extends ObjectTracer {
+      readonly enabled = true;
+      emit(ev: DistributiveDraft, t: number, loop: number): void {
+        viaObjects.push({ ...ev, t, loop } as TraceEventDraft);
+      }
+    }
+    const c = new Collect();
+    const expected: TraceEventDraft[] = [];
+    const kinds = Object.keys(encodeHot) as (keyof HotTracer)[];
+    expect(kinds.sort()).toEqual(['ctl', 'handler', 'out', 'read', 'write']);
+    for (const nulls of [false, true]) {
+      for (let i = 0; i < 6; i++) {
+        for (const kind of kinds) {
+          const specs = Object.entries(SCHEMA[kind] as Record<string, FieldSpec>);
+          // Known strings (read, EAGAIN...) and others, small and large numbers, nulls.
+          // Every field a different value, so that two fields swapped show.
+          const args = specs.map(([name, spec], k) =>
+            name === 'sys'
+              ? ['read', 'write', 'recvfrom', 'sendto', 'readv', ''][i]
+              : sample(spec, i + 7 * k, nulls),
+          );
+          const t = 1e12 + i;
+          const ev: Record<string, unknown> = { kind, t, loop: i };
+          specs.forEach(([name], k) => {
+            ev[name] = args[k];
+          });
+          expected.push(ev as unknown as TraceEventDraft);
+          const call = (tracer: HotTracer) =>
+            (tracer[kind] as (...a: unknown[]) => void).call(tracer, t, i, ...args);
+          call(w);
+          call(c);
+        }
+      }
+    }
+    w.flush();
+    const out: TraceEventDraft[] = [];
+    r.drain(out);
+    expect(out).toEqual(expected.map((ev) => ({ seq: -1, ...ev })));
+    expect(viaObjects).toEqual(expected);
   });
 
   it('loses nothing when the reader is slow: the writer waits', async () => {
