@@ -188,7 +188,11 @@ export interface ConnOpened extends EventBase {
   addrIndex: number;
 }
 
-/** `epoll_ctl`: interest of `fd` changed from `old` to `new` (0 = not registered). */
+/**
+ * `epoll_ctl`: interest of `fd` changed from `old` to `new` (0 = not registered). Its `t` is when
+ * the loop made the call (strace's convention); the other kernel calls are stamped when they
+ * returned, with what they returned.
+ */
 export interface EpollCtl extends EventBase {
   kind: 'ctl';
   epfd: number;

@@ -220,13 +220,17 @@ export class Loop implements ConnOwner {
     this.epfd = -1;
   }
 
-  /** `epoll_ctl`, traced. evio panics on failure; Loopscope traces a fault and goes on. */
+  /**
+   * `epoll_ctl`, traced. evio panics on failure; Loopscope traces a fault and goes on.
+   * Its event is stamped when the call is made, not when it returns: a request's two MODs follow
+   * Data's end and the write, whose readings are still current then, so they cost no clock read.
+   */
   ctl(op: 'add' | 'mod' | 'del', fd: number, c: LoopConn | null, mask: number): number {
     const old = c ? c.interest : 0;
+    const t = this.tracer.enabled ? this.kernel.stamp() : 0;
     const r = this.kernel.pollCtl(this.epfd, op, fd, mask);
     if (c && r === 0) c.interest = op === 'del' ? 0 : mask;
     if (this.tracer.enabled) {
-      const t = this.kernel.stamp();
       const errno = r < 0 ? errnoName(r) : null;
       this.tracer.ctl(
         t,
