@@ -97,61 +97,16 @@ export abstract class ObjectTracer implements Tracer {
   abstract readonly enabled: boolean;
   abstract emit(ev: DistributiveDraft, t: number, loop: number): void;
 
-  ctl(
-    t: number,
-    loop: number,
-    epfd: number,
-    op: Of<'ctl', 'op'>,
-    fd: number,
-    gen: number | null,
-    old: number,
-    mask: number,
-    errno: string | null,
-  ): void {
+  ctl: HotTracer['ctl'] = (t, loop, epfd, op, fd, gen, old, mask, errno) =>
     this.emit({ kind: 'ctl', epfd, op, fd, gen, old, new: mask, errno }, t, loop);
-  }
-  read(
-    t: number,
-    loop: number,
-    fd: number,
-    gen: number | null,
-    sys: string,
-    max: number,
-    bytes: number,
-    result: Of<'read', 'result'>,
-    errno: string | null,
-  ): void {
+  read: HotTracer['read'] = (t, loop, fd, gen, sys, max, bytes, result, errno) =>
     this.emit({ kind: 'read', fd, gen, sys, max, bytes, result, errno }, t, loop);
-  }
-  handler(
-    t: number,
-    loop: number,
-    handler: Of<'handler', 'handler'>,
-    fd: number | null,
-    gen: number | null,
-    durNs: number,
-    inBytes: number,
-    outBytes: number,
-    action: Of<'handler', 'action'>,
-  ): void {
+  handler: HotTracer['handler'] = (t, loop, handler, fd, gen, durNs, inBytes, outBytes, action) =>
     this.emit({ kind: 'handler', handler, fd, gen, durNs, inBytes, outBytes, action }, t, loop);
-  }
-  write(
-    t: number,
-    loop: number,
-    fd: number,
-    gen: number | null,
-    sys: string,
-    asked: number,
-    written: number,
-    result: Of<'write', 'result'>,
-    errno: string | null,
-  ): void {
+  write: HotTracer['write'] = (t, loop, fd, gen, sys, asked, written, result, errno) =>
     this.emit({ kind: 'write', fd, gen, sys, asked, written, result, errno }, t, loop);
-  }
-  out(t: number, loop: number, fd: number, gen: number, pending: number, cause: Of<'out', 'cause'>): void {
+  out: HotTracer['out'] = (t, loop, fd, gen, pending, cause) =>
     this.emit({ kind: 'out', fd, gen, pending, cause }, t, loop);
-  }
 }
 
 class NoTrace extends ObjectTracer {

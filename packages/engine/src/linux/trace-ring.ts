@@ -20,16 +20,8 @@
  * When the ring is full the writer waits (`Atomics.wait` on TAIL, 2 ms at a time) until the
  * reader drains: never a dropped record.
  */
-import type {
-  ActionName,
-  CtlOp,
-  HandlerName,
-  OutCause,
-  ReadResult,
-  TraceEventDraft,
-  WriteResult,
-} from '@loopscope/trace';
-import type { DistributiveDraft, Tracer } from '../core/loop-types';
+import type { TraceEventDraft } from '@loopscope/trace';
+import type { DistributiveDraft, HotTracer, Tracer } from '../core/loop-types';
 import { decodeRecord, encodeHot, encodeRecord, type RecordTarget } from './trace-codec';
 
 const HEADER_BYTES = 64;
@@ -99,70 +91,26 @@ export class RingWriter extends RingView implements Tracer, RecordTarget {
     else this.wrote();
   }
 
-  ctl(
-    t: number,
-    loop: number,
-    epfd: number,
-    op: CtlOp,
-    fd: number,
-    gen: number | null,
-    old: number,
-    mask: number,
-    errno: string | null,
-  ): void {
+  ctl: HotTracer['ctl'] = (t, loop, epfd, op, fd, gen, old, mask, errno) => {
     encodeHot.ctl(this, t, loop, epfd, op, fd, gen, old, mask, errno);
     this.wrote();
-  }
-
-  read(
-    t: number,
-    loop: number,
-    fd: number,
-    gen: number | null,
-    sys: string,
-    max: number,
-    bytes: number,
-    result: ReadResult,
-    errno: string | null,
-  ): void {
+  };
+  read: HotTracer['read'] = (t, loop, fd, gen, sys, max, bytes, result, errno) => {
     encodeHot.read(this, t, loop, fd, gen, sys, max, bytes, result, errno);
     this.wrote();
-  }
-
-  handler(
-    t: number,
-    loop: number,
-    handler: HandlerName,
-    fd: number | null,
-    gen: number | null,
-    durNs: number,
-    inBytes: number,
-    outBytes: number,
-    action: ActionName,
-  ): void {
+  };
+  handler: HotTracer['handler'] = (t, loop, handler, fd, gen, durNs, inBytes, outBytes, action) => {
     encodeHot.handler(this, t, loop, handler, fd, gen, durNs, inBytes, outBytes, action);
     this.wrote();
-  }
-
-  write(
-    t: number,
-    loop: number,
-    fd: number,
-    gen: number | null,
-    sys: string,
-    asked: number,
-    written: number,
-    result: WriteResult,
-    errno: string | null,
-  ): void {
+  };
+  write: HotTracer['write'] = (t, loop, fd, gen, sys, asked, written, result, errno) => {
     encodeHot.write(this, t, loop, fd, gen, sys, asked, written, result, errno);
     this.wrote();
-  }
-
-  out(t: number, loop: number, fd: number, gen: number, pending: number, cause: OutCause): void {
+  };
+  out: HotTracer['out'] = (t, loop, fd, gen, pending, cause) => {
     encodeHot.out(this, t, loop, fd, gen, pending, cause);
     this.wrote();
-  }
+  };
 
   /** Makes every record written so far visible to the reader. */
   flush(): void {
