@@ -129,7 +129,8 @@ export interface RecordTarget {
 /**
  * The encoder's source for one kind: the statements that find room for the record, write it at
  * byte `at` (int32 slot `o` onwards) and return its length. The size bound counts UTF-8 at 3
- * bytes per UTF-16 unit. Every property read is a plain `ev.field`.
+ * bytes per UTF-16 unit. `field(name, i)` is the source of a field's value: a plain `ev.field`
+ * read for the `switch` encoder, an argument for the positional ones.
  */
 function generate(layout: KindLayout, kind: number, field: (name: string, i: number) => string): string {
   let fixed = 4 + 4 + 8 + 4 + 7;
