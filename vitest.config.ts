@@ -4,7 +4,12 @@ import { defineConfig } from 'vitest/config';
 // terminated: run test files in child processes, not in reused worker threads.
 export default defineConfig({
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'apps/*/test/**/*.test.tsx'],
+    include: [
+      'packages/*/test/**/*.test.ts',
+      'bench/test/**/*.test.ts',
+      'apps/*/test/**/*.test.ts',
+      'apps/*/test/**/*.test.tsx',
+    ],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { parseRow, type Sample, type Workload } from '../rows';
+import { buildLines, checkTargets, pairedRatios } from '../table';
+
+const w: Workload = { conns: 50, size: 64, load: 'raw' };
+
+function sample(rps: number): Sample {
+  return {
+    rps,
+    p50ms: 1,
+    p99ms: 2,
+    cpuCores: 1,
+    cpuUsPerReq: 1e6 / rps,
+    loadCpuCores: 0.8,
+    loadCpuUsPerReq: 12,
+    sysPerReq: 4,
+    wakePerAccept: null,
+    load1: 1,
+  };
+}
+
+/** Lines for rows given their req/s repeat by repeat (null: that run failed). */
+function lines(byRow: Record<string, (number | null)[]>) {
+  const rows = Object.keys(byRow).map(parseRow);
+  const samples = new Map(
+    Object.entries(byRow).map(([id, rps]) => [
+      `${id}|50c x 64B raw`,
+      rps.map((r) => (r === null ? null : sample(r))),
+    ]),
+  );
+  return buildLines(rows, [w], samples, new Map());
+}
+
+describe('bench targets', () => {
+  it('pairs the runs of one repeat, skipping a repeat where either run failed', () => {
+    const ls = lines({ node: [100, 50, 80, null], 'evio-1': [110, 45, null, 70] });
+    expect(pairedRatios(ls[1], ls[0])).toEqual([1.1, 0.9]);
+    expect(pairedRatios(undefined, ls[0])).toEqual([]);
+  });
+
+  it('gives the verdict on the ratio of the medians and shows the ratios repeat by repeat', () => {
+    // Node drifts from 100k to 60k over the repeats; evio-1 tracks it at +5%, except once.
+    const out = checkTargets(
+      lines({
+        node: [100, 90, 80, 70, 60],
+        'evio-1': [105, 94.5, 84, 73.5, 54],
+        'evio-1-trace': [84, 85, 70, 60, 50],
+      }),
+    );
+    expect(out[0]).toBe(
+      'MET   evio-1 req/s / node req/s >= 1.0 (64 B): 1.05 (repeat by repeat: median 1.05, 0.90-1.05, met in 4 of 5)',
+    );
+    expect(out[1]).toBe(
+      'MISS  evio-1 tracing on / off >= 0.9 (64 B): 0.83 (repeat by repeat: median 0.83, 0.80-0.93, met in 1 of 5)',
+    );
+    expect(out[2]).toBe('n/a   evio-2 tracing on / off >= 0.9 (64 B): not measured');
+  });
+});
