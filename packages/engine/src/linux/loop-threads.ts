@@ -7,10 +7,11 @@
  * `JOIN_TIMEOUT_MS` (by then its epoll_wait has returned: the wait is bounded by 100 ms).
  */
 import type { Worker } from 'node:worker_threads';
+import { handlerUrl } from './handler-module';
 import type { LoopWorkerInit, LoopWorkerMessage } from './loop-worker';
 import type { NoteProducer } from './note-queue';
 import type { TraceMerger } from './trace-merge';
-import { startWorker } from './ts-worker';
+import { startWorker, workerModuleUrl } from './ts-worker';
 
 const JOIN_TIMEOUT_MS = 10_000;
 /** The loop thread's entry: `.ts` when running from sources (no build step), else `.js`. */
@@ -54,11 +55,19 @@ export class LoopThreads {
   }
 
   private spawn(init: LoopWorkerInit): Promise<void> {
-    const w = startWorker(ENTRY, {
-      workerData: init,
-      execArgv: [],
-      resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 64 },
-    });
+    // The thread imports the handler module too: bundled like the entry when it is TypeScript,
+    // or, if it cannot be, the thread registers tsx and imports the source.
+    const source = handlerUrl(init.handler.module);
+    const module = workerModuleUrl(source);
+    const w = startWorker(
+      ENTRY,
+      {
+        workerData: { ...init, handler: { ...init.handler, module: module ?? source } },
+        execArgv: [],
+        resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 64 },
+      },
+      module === null,
+    );
     this.workers.push(w);
     let closed = false;
     this.exited.push(
