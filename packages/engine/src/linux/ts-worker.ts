@@ -79,7 +79,7 @@ export function workerModuleUrl(url: string): string | null {
   if (known !== undefined && touch(fileURLToPath(known))) return known;
   let out: string | null = null;
   try {
-    out = pathToFileURL(bundle(fileURLToPath(url))).href;
+    out = pathToFileURL(bundleModule(fileURLToPath(url))).href;
   } catch {
     out = null;
   }
@@ -115,7 +115,7 @@ function writeAtomic(file: string, data: string | Uint8Array): void {
  * The bundle of the module at `path`: the one made last time if none of its inputs changed since
  * (their mtimes and sizes, ~1 ms to check), else a new one (~170 ms, esbuild's start included).
  */
-function bundle(path: string): string {
+export function bundleModule(path: string): string {
   const key = createHash('sha256').update(`${OPTIONS_VERSION}\0${path}`).digest('hex').slice(0, 16);
   const manifestFile = join(CACHE_DIR, `${basename(path, '.ts')}-${key}.json`);
   try {
@@ -129,6 +129,7 @@ function bundle(path: string): string {
     // No manifest yet, or an input is gone: build.
   }
   const esbuild = require('esbuild') as Esbuild;
+  const started = Date.now();
   let result: ReturnType<Esbuild['buildSync']>;
   try {
     result = esbuild.buildSync({
@@ -146,7 +147,8 @@ function bundle(path: string): string {
     });
   } finally {
     // The synchronous API keeps a service (a thread, a process, their pipes) for later calls;
-    // a bundle is made once per process at most: close it, within an event loop turn.
+    // bundles are made rarely (once per module and process at most): close it, within an event
+    // loop turn.
     void esbuild.stop();
   }
   const code = result.outputFiles?.[0]?.contents;
@@ -161,7 +163,11 @@ function bundle(path: string): string {
     const st = statSync(abs);
     return [abs, st.mtimeMs, st.size];
   });
-  writeAtomic(manifestFile, JSON.stringify({ file, inputs } satisfies Manifest));
+  // A source saved while esbuild read it may not be in this bundle: then no manifest, so the
+  // next process builds again rather than take this bundle for current.
+  if (inputs.every(([, mtime]) => mtime < started)) {
+    writeAtomic(manifestFile, JSON.stringify({ file, inputs } satisfies Manifest));
+  }
   pruneStale(file);
   return file;
 }

@@ -1,9 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { EVENT_KINDS } from '@loopscope/trace';
 import { describe, expect, it } from 'vitest';
-import { startWorker, workerModuleUrl } from '../../src/linux/ts-worker';
+import { bundleModule, startWorker, workerModuleUrl } from '../../src/linux/ts-worker';
 
 const FIXTURE = new URL('../fixtures/ts-worker.fixture.ts', import.meta.url);
 
@@ -40,5 +42,27 @@ describe('worker threads on TypeScript modules', () => {
 
   it('says so when a .ts module cannot be bundled', () => {
     expect(workerModuleUrl(new URL('../fixtures/no-such-module.ts', import.meta.url).href)).toBeNull();
+  });
+
+  it('reuses a bundle while its sources are unchanged, and bundles again after an edit', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loopscope-ts-worker-'));
+    try {
+      const main = join(dir, 'main.ts');
+      const dep = join(dir, 'dep.ts');
+      writeFileSync(main, "import { value } from './dep';\nexport const out: string = value;\n");
+      writeFileSync(dep, "export const value = 'first';\n");
+      const a = bundleModule(main);
+      expect(readFileSync(a, 'utf8')).toContain('"first"');
+      expect(bundleModule(main)).toBe(a);
+      // An edit of an imported file, same size, mtime moved on: a new bundle with the new text.
+      writeFileSync(dep, "export const value = 'again';\n");
+      const later = new Date(Date.now() + 2000);
+      utimesSync(dep, later, later);
+      const b = bundleModule(main);
+      expect(b).not.toBe(a);
+      expect(readFileSync(b, 'utf8')).toContain('"again"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
