@@ -54,7 +54,7 @@ const list = (name: string, v: string, min: number, max: number) =>
 
 const seconds = num('seconds', opts.seconds, 0.5, 60);
 const warmupMs = num('warmup', opts.warmup, 0, 10_000);
-const repeats = Math.floor(num('repeats', opts.repeats, 1, 10));
+const repeats = Math.floor(num('repeats', opts.repeats, 1, 30));
 let rows: Row[];
 try {
   rows = opts.rows.split(',').map((r) => parseRow(r.trim()));

@@ -1,4 +1,5 @@
 /** The benchmark's result table (medians of the repeats) and the issue targets checked on it. */
+import { Prng } from '../packages/engine/src/sim/prng';
 import type { LoadKind } from './procs';
 import type { Row, Sample, Workload } from './rows';
 
@@ -154,6 +155,31 @@ export function pairedRatios(a: Line | undefined, b: Line | undefined): number[]
   return out;
 }
 
+/** Resamples of the bootstrap interval, and the fewest paired ratios it is given for. */
+const BOOTSTRAP_RESAMPLES = 4000;
+export const BOOTSTRAP_MIN_PAIRS = 5;
+
+/**
+ * A 95% percentile-bootstrap interval of the median of `xs`: the median of `xs` resampled with
+ * replacement, 4000 times, cut at 2.5% and 97.5%. Seeded, so the same ratios always give the
+ * same interval. Null below 5 values, where the interval means little. It says how far the
+ * median of the paired ratios could move if the benchmark were run again under the same
+ * conditions: a target inside it is not decided by this run.
+ */
+export function bootstrapMedianInterval(xs: number[], seed = 1): [number, number] | null {
+  if (xs.length < BOOTSTRAP_MIN_PAIRS) return null;
+  const rng = new Prng(seed);
+  const sample = new Array<number>(xs.length);
+  const medians: number[] = [];
+  for (let b = 0; b < BOOTSTRAP_RESAMPLES; b++) {
+    for (let i = 0; i < xs.length; i++) sample[i] = xs[rng.int(xs.length)]!;
+    medians.push(median(sample)!);
+  }
+  medians.sort((a, b) => a - b);
+  const at = (q: number) => medians[Math.min(medians.length - 1, Math.floor(q * medians.length))]!;
+  return [at(0.025), at(0.975)];
+}
+
 function checkTargetsOf(lines: Line[], load: LoadKind, tag: string): string[] {
   const at = (row: string) =>
     lines.find((l) => l.row === row && l.workload === workloadName({ conns: 50, size: 64, load }));
@@ -170,9 +196,11 @@ function checkTargetsOf(lines: Line[], load: LoadKind, tag: string): string[] {
     if (pairs.length > 1) {
       const sorted = [...pairs].sort((x, y) => x - y);
       const met = pairs.filter(ok).length;
+      const ci = bootstrapMedianInterval(pairs);
       spread =
-        ` (repeat by repeat: median ${median(pairs)!.toFixed(2)}, ` +
-        `${sorted[0]!.toFixed(2)}-${sorted[sorted.length - 1]!.toFixed(2)}, met in ${met} of ${pairs.length})`;
+        ` (repeat by repeat: median ${median(pairs)!.toFixed(2)}` +
+        (ci ? `, 95% interval ${ci[0].toFixed(2)}-${ci[1].toFixed(2)}` : '') +
+        `, range ${sorted[0]!.toFixed(2)}-${sorted[sorted.length - 1]!.toFixed(2)}, met in ${met} of ${pairs.length})`;
     }
     out.push(`${verdict}  ${tag}${what}: ${shown}${spread}`);
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseRow, type Sample, type Workload } from '../rows';
-import { buildLines, checkTargets, pairedRatios } from '../table';
+import { bootstrapMedianInterval, buildLines, checkTargets, median, pairedRatios } from '../table';
 
 const w: Workload = { conns: 50, size: 64, load: 'raw' };
 
@@ -48,11 +48,29 @@ describe('bench targets', () => {
       }),
     );
     expect(out[0]).toBe(
-      'MET   evio-1 req/s / node req/s >= 1.0 (64 B): 1.05 (repeat by repeat: median 1.05, 0.90-1.05, met in 4 of 5)',
+      'MET   evio-1 req/s / node req/s >= 1.0 (64 B): 1.05 (repeat by repeat: median 1.05, 95% interval 0.90-1.05, range 0.90-1.05, met in 4 of 5)',
     );
     expect(out[1]).toBe(
-      'MISS  evio-1 tracing on / off >= 0.9 (64 B): 0.83 (repeat by repeat: median 0.83, 0.80-0.93, met in 1 of 5)',
+      'MISS  evio-1 tracing on / off >= 0.9 (64 B): 0.83 (repeat by repeat: median 0.83, 95% interval 0.80-0.93, range 0.80-0.93, met in 1 of 5)',
     );
     expect(out[2]).toBe('n/a   evio-2 tracing on / off >= 0.9 (64 B): not measured');
+  });
+
+  it('gives a bootstrap interval of the median ratio that holds the median and narrows with agreement', () => {
+    expect(bootstrapMedianInterval([1, 1.1, 0.9, 1.2])).toBeNull(); // too few pairs
+    expect(bootstrapMedianInterval([1.05, 1.05, 1.05, 1.05, 1.05])).toEqual([1.05, 1.05]);
+    const wide = [0.74, 0.85, 0.93, 0.98, 0.99, 1.02, 1.08, 1.12];
+    const [lo, hi] = bootstrapMedianInterval(wide)!;
+    expect(lo).toBeLessThan(median(wide)!);
+    expect(hi).toBeGreaterThan(median(wide)!);
+    // Resampled medians rarely reach the extremes: the interval is inside the range, not the range.
+    expect(lo).toBeGreaterThan(0.74);
+    expect(hi).toBeLessThan(1.12);
+    // The same ratios, closer together around the same median: a narrower interval.
+    const tight = wide.map((x) => 0.985 + (x - 0.985) / 4);
+    const [tlo, thi] = bootstrapMedianInterval(tight)!;
+    expect(thi - tlo).toBeLessThan((hi - lo) / 2);
+    // Seeded: the same ratios give the same interval every time.
+    expect(bootstrapMedianInterval(wide)).toEqual([lo, hi]);
   });
 });
